@@ -3,11 +3,19 @@ package org.emergence.workloads;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * A training task where something emerges: a model written as a pure function of named
  * parameters, its data and its loss. Pure functions (rather than DJL Blocks) let the trainer,
  * the SGLD sampler and the probes all work on the same {@link Parameters} map: a checkpoint is
  * exactly that map, and the metrics service rebuilds the model from the config alone.
+ *
+ * <p>Beyond its outputs a workload offers named representations for the probes: its parameters
+ * by name, the token embedding and unembedding where it has them, hidden states at named layers
+ * and attention patterns (through {@link #trace}). A probe reads only what the workload offers,
+ * and says "not applicable" otherwise; nothing outside the workload knows its parameter names.
  */
 public interface Workload {
 
@@ -28,4 +36,44 @@ public interface Workload {
 
     /** The train and test data, deterministic in {@code seed}, created in {@code manager}. */
     DataSplit data(NDManager manager, long seed);
+
+    /** Whether the outputs are class logits (cross-entropy loss, accuracy meaningful) rather than regression. */
+    boolean classification();
+
+    /** The layers whose hidden states {@link #trace} can keep, from input to output; empty if none. */
+    default List<String> hiddenLayers() {
+        return List.of();
+    }
+
+    /** Attention layers of the model; each gives patterns [inputs, heads, queries, keys]. */
+    default int attentionLayers() {
+        return 0;
+    }
+
+    /**
+     * The forward pass with the hidden states and attention patterns {@code request} names kept.
+     *
+     * @throws IllegalArgumentException for a layer the model does not have
+     */
+    default Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
+        if (!request.outputsOnly()) {
+            throw new IllegalArgumentException(name() + " keeps no hidden states or attention; asked for " + request);
+        }
+        return Trace.outputsOnly(forward(parameters, inputs));
+    }
+
+    /** The token embedding, one row per meaningful input token [tokens, width]; empty if the model has none. */
+    default Optional<NDArray> tokenEmbedding(Parameters parameters) {
+        return Optional.empty();
+    }
+
+    /** The linear map from the model's last hidden neurons to its outputs [neurons, outputs]; empty if none. */
+    default Optional<NDArray> unembedding(Parameters parameters) {
+        return Optional.empty();
+    }
+
+    /** The task's structure over Z_p, for the Fourier probes; empty where it has none. */
+    default Optional<CyclicTask> cyclicTask() {
+        return Optional.empty();
+    }
 }

@@ -41,7 +41,7 @@ final class CheckpointAnalysis {
                                Map<String, Double> trainerMetrics) {
         Map<String, Double> scalars = new TreeMap<>(trainerMetrics);
         scalars.putAll(measure(checkpoint, plan));
-        if (!plan.getSkipEmbeddingPersistence() && run.getWorkload().hasModularAddition()) {
+        if (!plan.getSkipClouds() && run.getWorkload().hasModularAddition()) {
             scalars.putAll(embeddingPersistence(checkpoint, run.getWorkload().getModularAddition().getModulus()));
         }
         return CheckpointAnalysed.newBuilder().setStep(checkpoint.getStep()).putAllScalars(scalars).build();

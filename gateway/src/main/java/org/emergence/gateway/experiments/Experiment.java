@@ -51,11 +51,11 @@ public final class Experiment {
         return List.copyOf(progress);
     }
 
-    synchronized List<CheckpointAnalysed> analyses() {
+    public synchronized List<CheckpointAnalysed> analyses() {
         return List.copyOf(analyses.values());
     }
 
-    synchronized int checkpointsWritten() {
+    public synchronized int checkpointsWritten() {
         return written.size();
     }
 

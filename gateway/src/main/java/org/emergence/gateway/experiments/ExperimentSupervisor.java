@@ -1,5 +1,6 @@
 package org.emergence.gateway.experiments;
 
+import org.emergence.proto.grpc.RequestException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -20,7 +21,7 @@ import org.emergence.proto.v1.WatchRunResponse;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
+import org.emergence.proto.grpc.RequestException;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,10 +75,10 @@ public final class ExperimentSupervisor implements AutoCloseable {
 
     public ExperimentRecord create(CreateExperimentRequest request, String tenant) {
         if (!request.hasRun()) {
-            throw new IllegalArgumentException("run is required");
+            throw RequestException.invalid("run", "run is required");
         }
         if (request.getPlan().getCheckpointStride() < 0) {
-            throw new IllegalArgumentException("plan.checkpoint_stride must not be negative");
+            throw RequestException.invalid("plan.checkpoint_stride", "plan.checkpoint_stride must not be negative");
         }
         String id = "exp-" + UUID.randomUUID().toString().substring(0, 8);
         String runId = backends.trainer()
@@ -99,7 +100,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
     public Experiment get(String id, String tenant) {
         Experiment experiment = experiments.get(id);
         if (experiment == null || !experiment.record().tenant().equals(tenant)) {
-            throw new NoSuchElementException("no experiment " + id);
+            throw RequestException.notFound("no experiment " + id);
         }
         return experiment;
     }

@@ -2,7 +2,9 @@ package org.emergence.gateway.experiments;
 
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.DetectTransitionsRequest;
-import org.emergence.proto.v1.ExperimentSummary;
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
+import org.emergence.proto.v1.Experiment;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.ListExperimentsResponse;
 import org.emergence.proto.v1.Milestone;
@@ -30,7 +32,7 @@ public final class Reports {
         this.backends = backends;
     }
 
-    public GetReportResponse report(Experiment experiment) {
+    public GetReportResponse report(org.emergence.gateway.experiments.Experiment experiment) {
         ExperimentRecord record = experiment.record();
         List<StepProgress> progress = experiment.progress();
         List<CheckpointAnalysed> analyses = experiment.analyses();
@@ -46,9 +48,9 @@ public final class Reports {
                 .addMilestones(milestone("test_accuracy_0.95", progress, p -> p.getEvaluated() && p.getTestAccuracy() >= 0.95))
                 .setCheckpointsWritten(experiment.checkpointsWritten())
                 .setCheckpointsAnalysed(analyses.size())
-                .setWallSeconds(wallSeconds(record))
-                .setMsPerStep(progress.stream().mapToDouble(StepProgress::getMsPerStep).filter(v -> v > 0)
-                        .average().orElse(0));
+                .setWallTime(Durations.fromMillis(wallMillis(record)))
+                .setStepTime(Durations.fromNanos(Math.round(progress.stream()
+                        .mapToLong(p -> Durations.toNanos(p.getStepTime())).filter(v -> v > 0).average().orElse(0))));
         List<Series> longEnough = series.stream()
                 .filter(s -> s.getStepsCount() >= MIN_CHECKPOINTS_FOR_TRANSITIONS).toList();
         if (longEnough.stream().anyMatch(s -> s.getName().equals(REFERENCE_SERIES))) {
@@ -60,14 +62,26 @@ public final class Reports {
         return report.build();
     }
 
-    /** The experiments' summaries, oldest first. */
-    public static ListExperimentsResponse list(List<Experiment> experiments) {
+    /** The experiments, oldest first. */
+    public static ListExperimentsResponse list(List<org.emergence.gateway.experiments.Experiment> experiments) {
         ListExperimentsResponse.Builder response = ListExperimentsResponse.newBuilder();
-        experiments.stream().map(Experiment::record)
-                .sorted(Comparator.comparingLong(ExperimentRecord::createdMillis))
-                .forEach(r -> response.addExperiments(ExperimentSummary.newBuilder()
-                        .setExperimentId(r.id()).setName(r.name()).setState(r.state())));
+        experiments.stream().sorted(Comparator.comparingLong(e -> e.record().createdMillis()))
+                .forEach(e -> response.addExperiments(experiment(e)));
         return response.build();
+    }
+
+    /** The experiment resource as the API returns it. */
+    public static Experiment experiment(org.emergence.gateway.experiments.Experiment experiment) {
+        ExperimentRecord r = experiment.record();
+        Experiment.Builder out = Experiment.newBuilder().setExperimentId(r.id()).setName(r.name()).setState(r.state())
+                .setMessage(r.message()).setRunId(r.runId()).setRun(r.run()).setPlan(r.plan())
+                .setCreateTime(Timestamps.fromMillis(r.createdMillis()))
+                .setCheckpointsWritten(experiment.checkpointsWritten())
+                .setCheckpointsAnalysed(experiment.analyses().size());
+        if (r.finishedMillis() > 0) {
+            out.setFinishTime(Timestamps.fromMillis(r.finishedMillis()));
+        }
+        return out.build();
     }
 
     /** One series per scalar name, over the analysed checkpoints in step order. */
@@ -87,8 +101,8 @@ public final class Reports {
                 .orElse(Milestone.newBuilder().setName(name).setReached(false).build());
     }
 
-    private static double wallSeconds(ExperimentRecord record) {
+    private static long wallMillis(ExperimentRecord record) {
         long end = record.finishedMillis() > 0 ? record.finishedMillis() : System.currentTimeMillis();
-        return (end - record.createdMillis()) / 1000.0;
+        return end - record.createdMillis();
     }
 }

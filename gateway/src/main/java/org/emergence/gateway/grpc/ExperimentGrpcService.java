@@ -10,14 +10,14 @@ import org.emergence.gateway.experiments.ExperimentSupervisor;
 import org.emergence.gateway.experiments.Reports;
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.v1.CreateExperimentRequest;
-import org.emergence.proto.v1.CreateExperimentResponse;
+import org.emergence.proto.v1.Experiment;
+import org.emergence.proto.v1.GetExperimentRequest;
 import org.emergence.proto.v1.ExperimentServiceGrpc;
 import org.emergence.proto.v1.GetReportRequest;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.ListExperimentsRequest;
 import org.emergence.proto.v1.ListExperimentsResponse;
 import org.emergence.proto.v1.StopExperimentRequest;
-import org.emergence.proto.v1.StopExperimentResponse;
 import org.emergence.proto.v1.WatchExperimentRequest;
 import org.emergence.proto.v1.WatchExperimentResponse;
 
@@ -40,11 +40,14 @@ public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServi
     }
 
     @Override
-    public void createExperiment(CreateExperimentRequest request, StreamObserver<CreateExperimentResponse> observer) {
-        Calls.unary(observer, () -> {
-            ExperimentRecord record = supervisor.create(request, tenant());
-            return CreateExperimentResponse.newBuilder().setExperimentId(record.id()).setRunId(record.runId()).build();
-        });
+    public void createExperiment(CreateExperimentRequest request, StreamObserver<Experiment> observer) {
+        Calls.unary(observer, () -> Reports.experiment(supervisor.get(supervisor.create(request, tenant()).id(), tenant())));
+    }
+
+    @Override
+    public void getExperiment(GetExperimentRequest request, StreamObserver<Experiment> observer) {
+        Calls.unary(observer, () -> Reports.experiment(
+                supervisor.get(Calls.required(request.getExperimentId(), "experiment_id"), tenant())));
     }
 
     @Override
@@ -69,8 +72,11 @@ public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServi
     }
 
     @Override
-    public void stopExperiment(StopExperimentRequest request, StreamObserver<StopExperimentResponse> observer) {
-        Calls.unary(observer, () -> StopExperimentResponse.newBuilder()
-                .setState(supervisor.stop(Calls.required(request.getExperimentId(), "experiment_id"), tenant())).build());
+    public void stopExperiment(StopExperimentRequest request, StreamObserver<Experiment> observer) {
+        Calls.unary(observer, () -> {
+            String id = Calls.required(request.getExperimentId(), "experiment_id");
+            supervisor.stop(id, tenant());
+            return Reports.experiment(supervisor.get(id, tenant()));
+        });
     }
 }

@@ -1,5 +1,6 @@
 package org.emergence.gateway.grpc;
 
+import org.emergence.proto.grpc.RequestException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -38,7 +39,7 @@ public class TenantAuthentication implements ServerInterceptor {
         for (String pair : tokens.orElse(List.of())) {
             int eq = pair.indexOf('=');
             if (eq <= 0 || eq == pair.length() - 1) {
-                throw new IllegalArgumentException("gateway.auth.tokens: expected tenant=token, got " + pair);
+                throw RequestException.invalid("gateway.auth.tokens", "gateway.auth.tokens: expected tenant=token, got " + pair);
             }
             tenantByToken.put(pair.substring(eq + 1).trim(), pair.substring(0, eq).trim());
         }

@@ -1,5 +1,6 @@
 package org.emergence.metrics.grpc;
 
+import org.emergence.proto.grpc.RequestException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.grpc.ManagedChannel;
@@ -15,11 +16,11 @@ import org.emergence.proto.v1.FetchCheckpointResponse;
 import org.emergence.proto.v1.InlineCheckpoint;
 import org.emergence.proto.v1.Tensor;
 import org.emergence.proto.v1.TrainerServiceGrpc;
-import org.emergence.workloads.RunConfigs;
-import org.emergence.workloads.TensorMessages;
+import org.emergence.service.RunConfigs;
+import org.emergence.service.TensorMessages;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.Checkpoint;
-import org.emergence.workloads.checkpoint.CheckpointCache;
+import org.emergence.service.checkpoint.CheckpointCache;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.checkpoint.NamedTensors;
 import org.emergence.workloads.checkpoint.SafetensorsCodec;
@@ -30,7 +31,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,16 +54,16 @@ public final class CheckpointReader implements AutoCloseable {
         return switch (source.getSourceCase()) {
             case REF -> byReference(source.getRef());
             case INLINE -> inline(source.getInline());
-            case SOURCE_NOT_SET -> throw new IllegalArgumentException("source is required: ref or inline");
+            case SOURCE_NOT_SET -> throw RequestException.invalid("source", "source is required: ref or inline");
         };
     }
 
     private Checkpoint byReference(CheckpointRef ref) {
         if (ref.getRunId().isBlank()) {
-            throw new IllegalArgumentException("source.ref.run_id is required");
+            throw RequestException.invalid("source.ref.run_id", "source.ref.run_id is required");
         }
         if (ref.getStep() < 0) {
-            throw new IllegalArgumentException("source.ref.step must not be negative, got " + ref.getStep());
+            throw RequestException.invalid("source.ref.step", "source.ref.step must not be negative, got " + ref.getStep());
         }
         return cache.get(ref.getRunId(), ref.getStep()).map(SafetensorsCodec::decode)
                 .orElseGet(() -> fetchFromTrainer(ref));
@@ -101,18 +101,17 @@ public final class CheckpointReader implements AutoCloseable {
             return checkpoint;
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                throw new NoSuchElementException("no checkpoint of run " + ref.getRunId() + " at step " + ref.getStep());
+                throw RequestException.notFound("no checkpoint of run " + ref.getRunId() + " at step " + ref.getStep());
             }
-            // The caller sees which dependency failed, with the trainer's own code (UNAVAILABLE, ...), not ours.
-            throw e.getStatus().withDescription("checkpoint " + ref.getRunId() + " step " + ref.getStep()
-                    + " is not cached and the trainer at " + trainer.authority() + " failed: "
-                    + e.getStatus().getDescription()).asRuntimeException();
+            // The caller learns that the trainer could not serve it, never where the trainer is.
+            throw RequestException.unavailable("checkpoint " + ref.getRunId() + " step " + ref.getStep()
+                    + " is not cached and the trainer cannot serve it now (" + e.getStatus().getCode() + "); retry later");
         }
     }
 
     private Checkpoint inline(InlineCheckpoint inline) {
         if (!inline.hasConfig()) {
-            throw new IllegalArgumentException("source.inline.config is required");
+            throw RequestException.invalid("source.inline.config", "source.inline.config is required");
         }
         var config = RunConfigs.resolve(inline.getConfig());
         List<NamedTensor> tensors = new ArrayList<>();
@@ -121,7 +120,7 @@ public final class CheckpointReader implements AutoCloseable {
             Tensor tensor = inline.getParameters(i);
             bytes += tensor.getData().size();
             if (bytes > maxInputBytes) {
-                throw new IllegalArgumentException("source.inline.parameters exceed " + maxInputBytes + " bytes");
+                throw RequestException.invalid("source.inline.parameters", "source.inline.parameters exceed " + maxInputBytes + " bytes");
             }
             tensors.add(TensorMessages.fromMessage(tensor, "source.inline.parameters[" + i + "]"));
         }
@@ -137,7 +136,7 @@ public final class CheckpointReader implements AutoCloseable {
         Map<String, NamedTensor> given = new LinkedHashMap<>();
         for (NamedTensor tensor : tensors) {
             if (given.put(tensor.name(), tensor) != null) {
-                throw new IllegalArgumentException("source.inline.parameters has " + tensor.name() + " twice");
+                throw RequestException.invalid("source.inline.parameters", "source.inline.parameters has " + tensor.name() + " twice");
             }
         }
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -145,19 +144,19 @@ public final class CheckpointReader implements AutoCloseable {
             for (var entry : expected.entrySet()) {
                 NamedTensor tensor = given.remove(entry.getKey());
                 if (tensor == null) {
-                    throw new IllegalArgumentException("source.inline.parameters lacks " + entry.getKey()
+                    throw RequestException.invalid("source.inline.parameters", "source.inline.parameters lacks " + entry.getKey()
                             + "; the workload needs " + expected.keySet());
                 }
                 NamedTensor want = NamedTensors.fromNDArray(entry.getKey(), entry.getValue());
                 if (!Arrays.equals(tensor.shape(), want.shape()) || !tensor.dtype().equals(want.dtype())) {
-                    throw new IllegalArgumentException("source.inline.parameters " + tensor.name() + " is "
+                    throw RequestException.invalid("source.inline.parameters", "source.inline.parameters " + tensor.name() + " is "
                             + tensor.dtype() + Arrays.toString(tensor.shape()) + "; the workload needs "
                             + want.dtype() + Arrays.toString(want.shape()));
                 }
             }
         }
         if (!given.isEmpty()) {
-            throw new IllegalArgumentException("source.inline.parameters " + given.keySet()
+            throw RequestException.invalid("source.inline.parameters", "source.inline.parameters " + given.keySet()
                     + " are not parameters of the workload");
         }
     }

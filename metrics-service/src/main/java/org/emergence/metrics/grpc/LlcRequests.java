@@ -1,5 +1,6 @@
 package org.emergence.metrics.grpc;
 
+import org.emergence.proto.grpc.RequestException;
 import org.emergence.metrics.llc.ChainResult;
 import org.emergence.metrics.llc.DataSubset;
 import org.emergence.metrics.llc.LlcResult;
@@ -47,7 +48,7 @@ final class LlcRequests {
             try {
                 Pattern.compile(s.getParameterPattern());
             } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("settings.parameter_pattern is not a regular expression: "
+                throw RequestException.invalid("settings.parameter_pattern", "settings.parameter_pattern is not a regular expression: "
                         + e.getDescription());
             }
             b.parameterPattern(s.getParameterPattern());
@@ -55,14 +56,14 @@ final class LlcRequests {
         if (s.getDataIndicesCount() > 0) {
             int[] rows = s.getDataIndicesList().stream().mapToInt(Integer::intValue).toArray();
             if (Arrays.stream(rows).anyMatch(r -> r < 0)) {
-                throw new IllegalArgumentException("settings.data_indices must not be negative");
+                throw RequestException.invalid("settings.data_indices", "settings.data_indices must not be negative");
             }
             b.dataSubset(DataSubset.indices(rows));
         }
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("settings: " + e.getMessage(), e);
+            throw RequestException.invalid("settings", e);
         }
     }
 
@@ -99,14 +100,14 @@ final class LlcRequests {
     /** True if the caller set the field (zero keeps the default); rejects negative and non-finite values. */
     private static boolean positive(String field, double value) {
         if (value < 0 || !Double.isFinite(value)) {
-            throw new IllegalArgumentException(field + " must be a positive number, got " + value);
+            throw RequestException.invalid(field, field + " must be a positive number, got " + value);
         }
         return value != 0;
     }
 
     private static boolean count(String field, int value) {
         if (value < 0) {
-            throw new IllegalArgumentException(field + " must not be negative, got " + value);
+            throw RequestException.invalid(field, field + " must not be negative, got " + value);
         }
         return value != 0;
     }

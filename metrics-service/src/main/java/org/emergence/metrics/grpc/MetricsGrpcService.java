@@ -1,5 +1,6 @@
 package org.emergence.metrics.grpc;
 
+import org.emergence.proto.grpc.RequestException;
 import ai.djl.ndarray.NDManager;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -37,7 +38,7 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
-import org.emergence.workloads.RunConfigs;
+import org.emergence.service.RunConfigs;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.NamedTensors;
@@ -61,25 +62,7 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
 
     @Override
     public void measureCheckpoint(MeasureCheckpointRequest request, StreamObserver<MeasureCheckpointResponse> observer) {
-        Calls.unary(observer, () -> {
-            Set<Probe> probes = probes(request);
-            Checkpoint checkpoint = checkpoints.read(request.getSource());
-            return CheckpointProbes.measure(checkpoint, probes, gradients).toBuilder()
-                    .setCheckpoint(CheckpointRef.newBuilder().setRunId(checkpoint.runId()).setStep(checkpoint.step()))
-                    .build();
-        });
-    }
-
-    private static Set<Probe> probes(MeasureCheckpointRequest request) {
-        Set<Probe> probes = EnumSet.noneOf(Probe.class);
-        for (int i = 0; i < request.getProbesCount(); i++) {
-            Probe probe = request.getProbes(i);
-            if (probe == Probe.PROBE_UNSPECIFIED || probe == Probe.UNRECOGNIZED) {
-                throw new IllegalArgumentException("probes[" + i + "] is not a known probe");
-            }
-            probes.add(probe);
-        }
-        return probes;
+        Calls.unary(observer, () -> MeasureRequests.measure(request, checkpoints.read(request.getSource()), gradients));
     }
 
     @Override
@@ -104,11 +87,11 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
         try {
             SgldSettings base = LlcRequests.settings(request.getSettings());
             if (request.getEpsilonsCount() == 0) {
-                throw new IllegalArgumentException("epsilons is empty");
+                throw RequestException.invalid("epsilons", "epsilons is empty");
             }
             boolean gammas = request.getGammasCount() > 0;
             if (gammas == request.getNBetasCount() > 0) {
-                throw new IllegalArgumentException("exactly one of n_betas and gammas must be given");
+                throw RequestException.invalid("n_betas", "exactly one of n_betas and gammas must be given");
             }
             double[] epsilons = request.getEpsilonsList().stream().mapToDouble(Double::doubleValue).toArray();
             double[] values = (gammas ? request.getGammasList() : request.getNBetasList()).stream()
@@ -192,7 +175,7 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
         try {
             return work.get();
         } catch (SgldDivergenceException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            throw RequestException.invalid("settings.epsilon", e.getMessage());
         }
     }
 }

@@ -6,7 +6,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.emergence.workloads.checkpoint.CheckpointCache;
+import org.emergence.service.checkpoint.CheckpointCache;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package org.emergence.metrics.grpc;
 
+import org.emergence.proto.grpc.RequestException;
 import org.emergence.metrics.attention.AttentionLocality;
 import org.emergence.metrics.attention.InductionScore;
 import org.emergence.metrics.attention.LayerLocality;
@@ -39,7 +40,7 @@ final class ProbeRequests {
 
     static MeasureAttentionResponse attention(MeasureAttentionRequest request) {
         if (request.getLayersCount() == 0) {
-            throw new IllegalArgumentException("layers is empty");
+            throw RequestException.invalid("layers", "layers is empty");
         }
         MeasureAttentionResponse.Builder response = MeasureAttentionResponse.newBuilder();
         for (int layer = 0; layer < request.getLayersCount(); layer++) {
@@ -68,7 +69,7 @@ final class ProbeRequests {
         int batch = maps.length;
         int length = maps[0][0].length;
         if (request.getSequence().getTokensCount() != batch * length) {
-            throw new IllegalArgumentException("sequence.tokens has " + request.getSequence().getTokensCount()
+            throw RequestException.invalid("sequence.tokens", "sequence.tokens has " + request.getSequence().getTokensCount()
                     + " tokens, expected batch x queries = " + batch * length);
         }
         int[][] tokens = new int[batch][length];
@@ -84,7 +85,7 @@ final class ProbeRequests {
     private static double[][][][] rank4(Tensor tensor, String field) {
         int rank = tensor.getShapeCount();
         if (rank != 3 && rank != 4) {
-            throw new IllegalArgumentException(field + ".shape must be [heads, queries, keys] or "
+            throw RequestException.invalid(field + ".shape", field + ".shape must be [heads, queries, keys] or "
                     + "[batch, heads, queries, keys], has " + rank + " dimensions");
         }
         double[] flat = TensorCodec.toDoubles(tensor, field);
@@ -109,7 +110,7 @@ final class ProbeRequests {
     static EstimateIntrinsicDimensionResponse intrinsicDimension(EstimateIntrinsicDimensionRequest request) {
         double[][] points = TensorCodec.toMatrix(request.getPoints(), "points", true);
         if (request.getNeighbours() < 0) {
-            throw new IllegalArgumentException("neighbours must not be negative");
+            throw RequestException.invalid("neighbours", "neighbours must not be negative");
         }
         double mle = IntrinsicDimension.mle(points, request.getNeighbours() == 0
                 ? IntrinsicDimension.DEFAULT_K : request.getNeighbours());
@@ -121,7 +122,7 @@ final class ProbeRequests {
     static FitPhaseProbeResponse phase(FitPhaseProbeRequest request) {
         double[][] states = TensorCodec.toMatrix(request.getStates(), "states", true);
         if (request.getComponents() < 0) {
-            throw new IllegalArgumentException("components must not be negative");
+            throw RequestException.invalid("components", "components must not be negative");
         }
         GmmProbeResult probe = GmmPhaseProbe.fit(states,
                 request.getComponents() == 0 ? DEFAULT_COMPONENTS : request.getComponents(), request.getSeed());
@@ -135,7 +136,7 @@ final class ProbeRequests {
         double[][] first = TensorCodec.toMatrix(request.getFirst(), "first", true);
         double[][] second = TensorCodec.toMatrix(request.getSecond(), "second", true);
         if (first.length != second.length) {
-            throw new IllegalArgumentException("first has " + first.length + " rows but second has " + second.length);
+            throw RequestException.invalid("first", "first has " + first.length + " rows but second has " + second.length);
         }
         return CompareRepresentationsResponse.newBuilder().setLinearCka(LinearCka.of(first, second)).build();
     }
@@ -147,42 +148,42 @@ final class ProbeRequests {
             Series s = request.getSeries(i);
             String field = "series[" + i + "]";
             if (s.getName().isBlank()) {
-                throw new IllegalArgumentException(field + ".name is required");
+                throw RequestException.invalid(field + ".name", field + ".name is required");
             }
             if (s.getStepsCount() != s.getValuesCount()) {
-                throw new IllegalArgumentException(field + ": " + s.getStepsCount() + " steps but "
+                throw RequestException.invalid(field, field + ": " + s.getStepsCount() + " steps but "
                         + s.getValuesCount() + " values");
             }
             // Checked here, not only by the detector, so that the message names the series at fault.
             if (s.getValuesCount() < 2 * defaults.minSegment()) {
-                throw new IllegalArgumentException(field + ".values has " + s.getValuesCount()
+                throw RequestException.invalid(field + ".values", field + ".values has " + s.getValuesCount()
                         + " points; a change point needs at least " + 2 * defaults.minSegment());
             }
             for (int j = 0; j < s.getStepsCount(); j++) {
                 if (s.getSteps(j) < 0 || (j > 0 && s.getSteps(j) <= s.getSteps(j - 1))) {
-                    throw new IllegalArgumentException(field + ".steps must be non-negative and strictly increasing, "
+                    throw RequestException.invalid(field + ".steps", field + ".steps must be non-negative and strictly increasing, "
                             + "steps[" + j + "] is " + s.getSteps(j));
                 }
             }
             if (series.put(s.getName(), new TransitionAlignment.Series(
                     s.getStepsList().stream().mapToLong(Long::longValue).toArray(),
                     s.getValuesList().stream().mapToDouble(Double::doubleValue).toArray())) != null) {
-                throw new IllegalArgumentException(field + ".name " + s.getName() + " appears twice");
+                throw RequestException.invalid(field + ".name", field + ".name " + s.getName() + " appears twice");
             }
         }
         if (request.getBootstrapSamples() < 0) {
-            throw new IllegalArgumentException("bootstrap_samples must not be negative");
+            throw RequestException.invalid("bootstrap_samples", "bootstrap_samples must not be negative");
         }
         TransitionOptions options = defaults.withBootstrap(
                 request.getBootstrapSamples() == 0 ? defaults.bootstrapResamples() : request.getBootstrapSamples(),
                 request.getSeed());
         if (series.isEmpty()) {
-            throw new IllegalArgumentException("series is empty");
+            throw RequestException.invalid("series", "series is empty");
         }
         String reference = request.getReferenceSeries().isEmpty()
                 ? series.keySet().iterator().next() : request.getReferenceSeries();
         if (!series.containsKey(reference)) {
-            throw new IllegalArgumentException("reference_series " + reference + " is not among series");
+            throw RequestException.invalid("reference_series", "reference_series " + reference + " is not among series");
         }
         TransitionAlignment alignment = TransitionAlignment.align(series, reference, options);
         DetectTransitionsResponse.Builder response = DetectTransitionsResponse.newBuilder();

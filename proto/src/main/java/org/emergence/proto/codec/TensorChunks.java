@@ -1,5 +1,6 @@
 package org.emergence.proto.codec;
 
+import org.emergence.proto.grpc.RequestException;
 import com.google.protobuf.ByteString;
 import org.emergence.proto.v1.Tensor;
 import org.emergence.proto.v1.TensorChunk;
@@ -52,17 +53,17 @@ public final class TensorChunks {
 
         public void add(TensorChunk chunk) {
             if (complete) {
-                throw new IllegalArgumentException(field + ": chunk after the last one");
+                throw RequestException.invalid(field, field + ": chunk after the last one");
             }
             if (header == null) {
                 start(chunk);
             }
             if (chunk.getOffset() != data.size()) {
-                throw new IllegalArgumentException(field + ".offset is " + chunk.getOffset()
+                throw RequestException.invalid(field + ".offset", field + ".offset is " + chunk.getOffset()
                         + ", expected " + data.size() + " (chunks must arrive in order)");
             }
             if (data.size() + chunk.getData().size() > expectedBytes) {
-                throw new IllegalArgumentException(field + ".data exceeds the " + expectedBytes
+                throw RequestException.invalid(field + ".data", field + ".data exceeds the " + expectedBytes
                         + " bytes its shape declares");
             }
             // ByteString.concat builds a rope: no copy per chunk.
@@ -76,7 +77,7 @@ public final class TensorChunks {
             Tensor shapeOnly = header.build();
             expectedBytes = TensorCodec.elementCount(shapeOnly, field) * TensorCodec.elementSize(first.getDtype());
             if (expectedBytes > maxBytes) {
-                throw new IllegalArgumentException(field + " is " + expectedBytes + " bytes, over the limit of "
+                throw RequestException.invalid(field, field + " is " + expectedBytes + " bytes, over the limit of "
                         + maxBytes);
             }
         }
@@ -87,7 +88,7 @@ public final class TensorChunks {
 
         public Tensor tensor() {
             if (!complete) {
-                throw new IllegalArgumentException(field + ": the stream ended before the last chunk");
+                throw RequestException.invalid(field, field + ": the stream ended before the last chunk");
             }
             Tensor tensor = header.setData(data).build();
             TensorCodec.validate(tensor, field);

@@ -1,5 +1,6 @@
 package org.emergence.proto.codec;
 
+import org.emergence.proto.grpc.RequestException;
 import com.google.protobuf.ByteString;
 import org.emergence.proto.v1.DType;
 import org.emergence.proto.v1.Tensor;
@@ -31,7 +32,7 @@ public final class TensorCodec {
         for (int i = 0; i < tensor.getShapeCount(); i++) {
             long dim = tensor.getShape(i);
             if (dim < 0) {
-                throw new IllegalArgumentException(field + ".shape[" + i + "] is negative: " + dim);
+                throw RequestException.invalid(field + ".shape", field + ".shape[" + i + "] is negative: " + dim);
             }
             count = Math.multiplyExact(count, dim);
         }
@@ -41,11 +42,11 @@ public final class TensorCodec {
     /** Checks dtype and that the byte length matches the shape. */
     public static void validate(Tensor tensor, String field) {
         if (tensor.getDtype() == DType.D_TYPE_UNSPECIFIED || tensor.getDtype() == DType.UNRECOGNIZED) {
-            throw new IllegalArgumentException(field + ".dtype is not set");
+            throw RequestException.invalid(field + ".dtype", field + ".dtype is not set");
         }
         long expected = elementCount(tensor, field) * elementSize(tensor.getDtype());
         if (tensor.getData().size() != expected) {
-            throw new IllegalArgumentException(field + ".data has " + tensor.getData().size()
+            throw RequestException.invalid(field + ".data", field + ".data has " + tensor.getData().size()
                     + " bytes but shape " + tensor.getShapeList() + " of " + tensor.getDtype()
                     + " needs " + expected);
         }
@@ -62,7 +63,7 @@ public final class TensorCodec {
             case D_TYPE_FLOAT64 -> bytes.asDoubleBuffer().get(values);
             case D_TYPE_INT32 -> { for (int i = 0; i < n; i++) values[i] = bytes.getInt(); }
             case D_TYPE_INT64 -> { for (int i = 0; i < n; i++) values[i] = bytes.getLong(); }
-            default -> throw new IllegalArgumentException(field + ".dtype is not set");
+            default -> throw RequestException.invalid(field + ".dtype", field + ".dtype is not set");
         }
         return values;
     }
@@ -72,7 +73,7 @@ public final class TensorCodec {
      */
     public static double[][] toMatrix(Tensor tensor, String field, boolean finite) {
         if (tensor.getShapeCount() != 2) {
-            throw new IllegalArgumentException(field + ".shape must have 2 dimensions [rows, columns], has "
+            throw RequestException.invalid(field + ".shape", field + ".shape must have 2 dimensions [rows, columns], has "
                     + tensor.getShapeCount());
         }
         double[] flat = toDoubles(tensor, field);
@@ -84,7 +85,7 @@ public final class TensorCodec {
             if (finite) {
                 for (int c = 0; c < cols; c++) {
                     if (!Double.isFinite(matrix[r][c])) {
-                        throw new IllegalArgumentException(field + "[" + r + "][" + c + "] is " + matrix[r][c]);
+                        throw RequestException.invalid(field, field + "[" + r + "][" + c + "] is " + matrix[r][c]);
                     }
                 }
             }

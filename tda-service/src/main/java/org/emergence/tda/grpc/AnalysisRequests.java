@@ -1,5 +1,6 @@
 package org.emergence.tda.grpc;
 
+import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.codec.TensorCodec;
 import org.emergence.proto.v1.CompareDiagramsRequest;
 import org.emergence.proto.v1.CompareDiagramsResponse;
@@ -52,7 +53,7 @@ final class AnalysisRequests {
             }
             int levels = request.getLandscapes() == 0 ? DEFAULT_LANDSCAPES : request.getLandscapes();
             if (levels < 0) {
-                throw new IllegalArgumentException("landscapes must not be negative");
+                throw RequestException.invalid("landscapes", "landscapes must not be negative");
             }
             for (double[] level : PersistenceLandscape.sample(diagram, levels, grid)) {
                 for (double v : level) {
@@ -61,7 +62,7 @@ final class AnalysisRequests {
             }
         }
         if (request.getImageResolution() < 0) {
-            throw new IllegalArgumentException("image_resolution must not be negative");
+            throw RequestException.invalid("image_resolution", "image_resolution must not be negative");
         }
         if (request.getImageResolution() > 0 && stats.bars() > 0) {
             for (double[] row : image(diagram, stats, request).render(diagram)) {
@@ -96,12 +97,12 @@ final class AnalysisRequests {
             case DIAGRAM_DISTANCE_WASSERSTEIN -> {
                 double order = request.getOrder() == 0 ? 2 : request.getOrder();
                 if (!(order >= 1) || Double.isInfinite(order)) {
-                    throw new IllegalArgumentException("order must be finite and >= 1, got " + order);
+                    throw RequestException.invalid("order", "order must be finite and >= 1, got " + order);
                 }
                 yield WassersteinDistance.compute(first, second, order);
             }
             case DIAGRAM_DISTANCE_BOTTLENECK, DIAGRAM_DISTANCE_UNSPECIFIED -> BottleneckDistance.compute(first, second);
-            case UNRECOGNIZED -> throw new IllegalArgumentException("distance is not a known DiagramDistance");
+            case UNRECOGNIZED -> throw RequestException.invalid("distance", "distance is not a known DiagramDistance");
         };
         return CompareDiagramsResponse.newBuilder().setDistance(distance).build();
     }
@@ -116,10 +117,10 @@ final class AnalysisRequests {
 
     static ScanBifurcationResponse scan(ScanBifurcationRequest request, Cancellation cancellation) {
         if (request.getParametersCount() == 0) {
-            throw new IllegalArgumentException("parameters is empty");
+            throw RequestException.invalid("parameters", "parameters is empty");
         }
         if (request.getSeriesCount() != request.getParametersCount()) {
-            throw new IllegalArgumentException("series has " + request.getSeriesCount() + " entries but parameters has "
+            throw RequestException.invalid("series", "series has " + request.getSeriesCount() + " entries but parameters has "
                     + request.getParametersCount());
         }
         double[][] series = new double[request.getSeriesCount()][];
@@ -144,10 +145,10 @@ final class AnalysisRequests {
 
     private static TakensOptions takens(int delay, int dimension, DelaySelection selection) {
         if (delay < 0) {
-            throw new IllegalArgumentException("delay must not be negative, got " + delay);
+            throw RequestException.invalid("delay", "delay must not be negative, got " + delay);
         }
         if (dimension < 0) {
-            throw new IllegalArgumentException("dimension must not be negative, got " + dimension);
+            throw RequestException.invalid("dimension", "dimension must not be negative, got " + dimension);
         }
         TakensOptions options = TakensOptions.automatic()
                 .withDelayRule(selection == DelaySelection.DELAY_SELECTION_AUTOCORRELATION
@@ -165,7 +166,7 @@ final class AnalysisRequests {
         double[] series = values.stream().mapToDouble(Double::doubleValue).toArray();
         for (int i = 0; i < series.length; i++) {
             if (!Double.isFinite(series[i])) {
-                throw new IllegalArgumentException(field + "[" + i + "] is " + series[i]);
+                throw RequestException.invalid(field, field + "[" + i + "] is " + series[i]);
             }
         }
         return series;
@@ -173,10 +174,10 @@ final class AnalysisRequests {
 
     private static double[] grid(Grid grid) {
         if (grid.getPoints() < 1) {
-            throw new IllegalArgumentException("grid.points must be at least 1, got " + grid.getPoints());
+            throw RequestException.invalid("grid.points", "grid.points must be at least 1, got " + grid.getPoints());
         }
         if (!(grid.getStop() >= grid.getStart())) {
-            throw new IllegalArgumentException("grid.stop must not be below grid.start");
+            throw RequestException.invalid("grid.stop", "grid.stop must not be below grid.start");
         }
         double[] values = new double[grid.getPoints()];
         double step = grid.getPoints() == 1 ? 0 : (grid.getStop() - grid.getStart()) / (grid.getPoints() - 1);

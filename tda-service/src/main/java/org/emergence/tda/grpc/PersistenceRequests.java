@@ -1,5 +1,8 @@
 package org.emergence.tda.grpc;
 
+import com.google.protobuf.util.Durations;
+import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.codec.TensorCodec;
 import org.emergence.proto.v1.ComputePersistenceRequest;
 import org.emergence.proto.v1.ComputePersistenceResponse;
@@ -30,59 +33,61 @@ final class PersistenceRequests {
                 checkSize(request.getPointCloud().getData().size(), maxInputBytes, "point_cloud");
                 double[][] points = TensorCodec.toMatrix(request.getPointCloud(), "point_cloud", true);
                 if (points.length == 0) {
-                    throw new IllegalArgumentException("point_cloud is empty");
+                    throw RequestException.invalid("point_cloud", "point_cloud is empty");
                 }
-                yield DistanceSource.fromPoints(points,
-                        request.getMetric() == DistanceMetric.DISTANCE_METRIC_COSINE ? Metric.COSINE : Metric.EUCLIDEAN);
+                yield Calls.validated("point_cloud", () -> DistanceSource.fromPoints(points,
+                        request.getMetric() == DistanceMetric.DISTANCE_METRIC_COSINE ? Metric.COSINE : Metric.EUCLIDEAN));
             }
             case DISTANCE_MATRIX -> {
                 checkSize(request.getDistanceMatrix().getData().size(), maxInputBytes, "distance_matrix");
-                yield DistanceSource.fromFullMatrix(
-                        TensorCodec.toMatrix(request.getDistanceMatrix(), "distance_matrix", true));
+                double[][] matrix = TensorCodec.toMatrix(request.getDistanceMatrix(), "distance_matrix", true);
+                yield Calls.validated("distance_matrix", () -> DistanceSource.fromFullMatrix(matrix));
             }
             case LOWER_TRIANGULAR -> {
                 LowerTriangularDistances lower = request.getLowerTriangular();
                 checkSize(8L * lower.getValuesCount(), maxInputBytes, "lower_triangular.values");
-                yield DistanceSource.fromLowerTriangular(
-                        lower.getValuesList().stream().mapToDouble(Double::doubleValue).toArray(), lower.getPoints());
+                yield Calls.validated("lower_triangular", () -> DistanceSource.fromLowerTriangular(
+                        lower.getValuesList().stream().mapToDouble(Double::doubleValue).toArray(), lower.getPoints()));
             }
             case SPARSE -> {
                 SparseDistances sparse = request.getSparse();
                 checkSize(16L * sparse.getDistancesCount(), maxInputBytes, "sparse.distances");
                 if (sparse.getFirstCount() != sparse.getDistancesCount()
                         || sparse.getSecondCount() != sparse.getDistancesCount()) {
-                    throw new IllegalArgumentException("sparse.first, sparse.second and sparse.distances differ in length");
+                    throw RequestException.invalid("sparse", "sparse.first, sparse.second and sparse.distances differ in length");
                 }
-                yield DistanceSource.fromSparse(sparse.getPoints(),
+                yield Calls.validated("sparse", () -> DistanceSource.fromSparse(sparse.getPoints(),
                         sparse.getFirstList().stream().mapToInt(Integer::intValue).toArray(),
                         sparse.getSecondList().stream().mapToInt(Integer::intValue).toArray(),
-                        sparse.getDistancesList().stream().mapToDouble(Double::doubleValue).toArray());
+                        sparse.getDistancesList().stream().mapToDouble(Double::doubleValue).toArray()));
             }
-            case INPUT_NOT_SET -> throw new IllegalArgumentException(
+            case INPUT_NOT_SET -> throw RequestException.invalid("input",
                     "input is required: point_cloud, distance_matrix, lower_triangular or sparse");
         };
     }
 
     static void checkSize(long bytes, long maxInputBytes, String field) {
         if (bytes > maxInputBytes) {
-            throw new IllegalArgumentException(field + " is " + bytes + " bytes, over the limit of " + maxInputBytes
+            throw RequestException.invalid(field, field + " is " + bytes + " bytes, over the limit of " + maxInputBytes
                     + " (tda.max-input-bytes)");
         }
     }
 
     static RipsOptions options(ComputePersistenceRequest request) {
-        return new RipsOptions(
-                request.hasMaxDimension() ? request.getMaxDimension() : 1,
-                request.getModulus() == 0 ? 2 : request.getModulus(),
-                request.hasThreshold() ? request.getThreshold() : Double.NaN,
-                request.getEdgeCollapse(),
-                request.getThreads() == 0 ? 1 : request.getThreads(),
-                request.getCocycles());
+        int maxDimension = request.hasMaxDimension() ? request.getMaxDimension() : 1;
+        int modulus = request.getModulus() == 0 ? 2 : request.getModulus();
+        double threshold = request.hasThreshold() ? request.getThreshold() : Double.NaN;
+        int threads = request.getThreads() == 0 ? 1 : request.getThreads();
+        Calls.validated("max_dimension", () -> new RipsOptions(maxDimension, 2, Double.NaN, false, 1, false));
+        Calls.validated("modulus", () -> new RipsOptions(0, modulus, Double.NaN, false, 1, false));
+        Calls.validated("threshold", () -> new RipsOptions(0, 2, threshold, false, 1, false));
+        Calls.validated("threads", () -> new RipsOptions(0, 2, Double.NaN, false, threads, false));
+        return new RipsOptions(maxDimension, modulus, threshold, request.getEdgeCollapse(), threads, request.getCocycles());
     }
 
     static ComputePersistenceResponse response(PersistenceResult result, double computeMs) {
         ComputePersistenceResponse.Builder response = ComputePersistenceResponse.newBuilder()
-                .setThreshold(result.threshold()).setComputeMs(computeMs);
+                .setThreshold(result.threshold()).setComputeTime(Durations.fromNanos(Math.round(computeMs * 1e6)));
         for (Diagram diagram : result.diagrams()) {
             PersistenceDiagram.Builder out = PersistenceDiagram.newBuilder().setDimension(diagram.dimension());
             for (PersistencePair pair : diagram.pairs()) {

@@ -1,5 +1,6 @@
 package org.emergence.tda.grpc;
 
+import org.emergence.proto.grpc.RequestException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -72,7 +73,7 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
                 switch (part.getPartCase()) {
                     case REQUEST -> {
                         if (request != null) {
-                            throw new IllegalArgumentException("request: sent twice; send it once, first");
+                            throw RequestException.invalid("request", "request: sent twice; send it once, first");
                         }
                         request = part.getRequest();
                         String field = request.hasDistanceMatrix() ? "distance_matrix" : "point_cloud";
@@ -80,11 +81,11 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
                     }
                     case CHUNK -> {
                         if (request == null) {
-                            throw new IllegalArgumentException("request: must come before the first chunk");
+                            throw RequestException.invalid("request", "request: must come before the first chunk");
                         }
                         tensor.add(part.getChunk());
                     }
-                    case PART_NOT_SET -> throw new IllegalArgumentException("part is required: request or chunk");
+                    case PART_NOT_SET -> throw RequestException.invalid("part", "part is required: request or chunk");
                 }
             }
 
@@ -100,7 +101,7 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
                         throw failure;
                     }
                     if (request == null) {
-                        throw new IllegalArgumentException("request: the stream carried none");
+                        throw RequestException.invalid("request", "request: the stream carried none");
                     }
                     ComputePersistenceRequest.Builder whole = request.toBuilder();
                     if (request.hasDistanceMatrix()) {

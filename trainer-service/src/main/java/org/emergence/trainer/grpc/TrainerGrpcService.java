@@ -1,5 +1,6 @@
 package org.emergence.trainer.grpc;
 
+import org.emergence.proto.grpc.RequestException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -22,13 +23,12 @@ import org.emergence.proto.v1.TrainerServiceGrpc;
 import org.emergence.proto.v1.WatchRunRequest;
 import org.emergence.proto.v1.WatchRunResponse;
 import org.emergence.trainer.runs.TrainingRuns;
-import org.emergence.workloads.RunConfigs;
-import org.emergence.workloads.TensorMessages;
-import org.emergence.workloads.checkpoint.CachedCheckpointStore;
+import org.emergence.service.RunConfigs;
+import org.emergence.service.TensorMessages;
+import org.emergence.service.checkpoint.CachedCheckpointStore;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.NamedTensor;
 
-import java.util.NoSuchElementException;
 
 /** The trainer API: validates, delegates to the run manager and the checkpoint store, maps errors. */
 @GrpcService
@@ -47,7 +47,7 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     public void startRun(StartRunRequest request, StreamObserver<StartRunResponse> observer) {
         Calls.unary(observer, () -> {
             if (!request.hasConfig()) {
-                throw new IllegalArgumentException("config is required");
+                throw RequestException.invalid("config", "config is required");
             }
             return StartRunResponse.newBuilder().setRunId(runs.start(request.getRunId(), request.getConfig()).id()).build();
         });
@@ -107,12 +107,12 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
         CheckpointRef ref = request.getCheckpoint();
         Calls.required(ref.getRunId(), "checkpoint.run_id");
         if (ref.getStep() < 0) {
-            throw new IllegalArgumentException("checkpoint.step must not be negative, got " + ref.getStep());
+            throw RequestException.invalid("checkpoint.step", "checkpoint.step must not be negative, got " + ref.getStep());
         }
         if (request.getMaxChunkBytes() < 0) {
-            throw new IllegalArgumentException("max_chunk_bytes must not be negative");
+            throw RequestException.invalid("max_chunk_bytes", "max_chunk_bytes must not be negative");
         }
-        return checkpoints.get(ref.getRunId(), ref.getStep()).orElseThrow(() -> new NoSuchElementException(
+        return checkpoints.get(ref.getRunId(), ref.getStep()).orElseThrow(() -> RequestException.notFound(
                 "no checkpoint of run " + ref.getRunId() + " at step " + ref.getStep()));
     }
 }

@@ -7,7 +7,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.trainer.runs.TrainingRuns;
-import org.emergence.workloads.checkpoint.CachedCheckpointStore;
+import org.emergence.service.checkpoint.CachedCheckpointStore;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package org.emergence.trainer.runs;
 
+import com.google.protobuf.util.Durations;
+import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.RunConfig;
@@ -7,7 +9,7 @@ import org.emergence.proto.v1.RunState;
 import org.emergence.proto.v1.StepProgress;
 import org.emergence.proto.v1.WatchRunResponse;
 import org.emergence.workloads.Parameters;
-import org.emergence.workloads.RunConfigs;
+import org.emergence.service.RunConfigs;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.CheckpointStore;
 import org.emergence.workloads.checkpoint.NamedTensors;
@@ -16,7 +18,6 @@ import org.emergence.workloads.training.Trainer;
 import org.emergence.workloads.training.TrainingListener;
 
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -50,11 +51,11 @@ public final class TrainingRuns implements AutoCloseable {
         RunConfig resolved = RunConfigs.resolve(config);
         String id = requestedId.isBlank() ? "run-" + UUID.randomUUID().toString().substring(0, 8) : validId(requestedId);
         if (!checkpoints.steps(id).isEmpty()) {
-            throw new IllegalStateException("run_id " + id + " already has checkpoints; choose another id");
+            throw RequestException.failedPrecondition("run_id " + id + " already has checkpoints; choose another id");
         }
         Run run = new Run(id, resolved);
         if (runs.putIfAbsent(id, run) != null) {
-            throw new IllegalStateException("run_id " + id + " is already in use");
+            throw RequestException.failedPrecondition("run_id " + id + " is already in use");
         }
         try {
             trainingThread.execute(() -> train(run));
@@ -69,7 +70,7 @@ public final class TrainingRuns implements AutoCloseable {
     public Run get(String id) {
         Run run = runs.get(id);
         if (run == null) {
-            throw new NoSuchElementException("no run " + id);
+            throw RequestException.notFound("no run " + id);
         }
         return run;
     }
@@ -84,7 +85,7 @@ public final class TrainingRuns implements AutoCloseable {
         try {
             return Checkpoint.requireValidRunId(id);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("run_id: " + e.getMessage(), e);
+            throw RequestException.invalid("run_id", e);
         }
     }
 
@@ -130,7 +131,7 @@ public final class TrainingRuns implements AutoCloseable {
                     .setTrainLoss(evaluation.trainLoss()).setTrainAccuracy(evaluation.trainAccuracy())
                     .setEvaluated(true)
                     .setTestLoss(evaluation.testLoss()).setTestAccuracy(evaluation.testAccuracy())
-                    .setMsPerStep(msPerStep)), evaluation.step());
+                    .setStepTime(Durations.fromNanos(Math.round(msPerStep * 1e6)))), evaluation.step());
         }
 
         private void writeCheckpoint(Evaluation evaluation, Parameters parameters) {

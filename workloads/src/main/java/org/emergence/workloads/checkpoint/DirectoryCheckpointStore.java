@@ -59,7 +59,7 @@ public final class DirectoryCheckpointStore implements CheckpointStore {
     }
 
     /** Writes a checkpoint's encoded bytes atomically. */
-    void write(String runId, long step, byte[] encoded) {
+    public void write(String runId, long step, byte[] encoded) {
         Path target = file(runId, step);
         try {
             Files.createDirectories(target.getParent());
@@ -76,7 +76,7 @@ public final class DirectoryCheckpointStore implements CheckpointStore {
     }
 
     /** A checkpoint's encoded bytes, if stored. */
-    Optional<byte[]> read(String runId, long step) {
+    public Optional<byte[]> read(String runId, long step) {
         try {
             return Optional.of(Files.readAllBytes(file(runId, step)));
         } catch (NoSuchFileException e) {
@@ -86,7 +86,7 @@ public final class DirectoryCheckpointStore implements CheckpointStore {
         }
     }
 
-    Path file(String runId, long step) {
+    public Path file(String runId, long step) {
         if (step < 0) {
             throw new IllegalArgumentException("step must be non-negative, got " + step);
         }

@@ -7,8 +7,14 @@ import ai.djl.ndarray.types.Shape;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.Trace;
+import org.emergence.workloads.TraceRequest;
 import org.emergence.workloads.Workload;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -112,11 +118,39 @@ public final class DeepLinearWorkload implements Workload {
 
     @Override
     public NDArray forward(Parameters parameters, NDArray inputs) {
+        return trace(parameters, inputs, TraceRequest.OUTPUTS).outputs();
+    }
+
+    @Override
+    public boolean classification() {
+        return false;
+    }
+
+    /** The outputs of the layers before the last, {@code layer1} .. {@code layer(L-1)}. */
+    @Override
+    public List<String> hiddenLayers() {
+        List<String> layers = new ArrayList<>();
+        for (int layer = 1; layer < config.layers(); layer++) {
+            layers.add(layerName(layer));
+        }
+        return layers;
+    }
+
+    @Override
+    public Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
+        if (request.attention() || !hiddenLayers().containsAll(request.hiddenLayers())) {
+            throw new IllegalArgumentException("a deep linear network keeps the hidden layers " + hiddenLayers()
+                    + " and has no attention; asked for " + request);
+        }
+        Map<String, NDArray> kept = new LinkedHashMap<>();
         NDArray hidden = inputs;
         for (int layer = 1; layer <= config.layers(); layer++) {
             hidden = hidden.matMul(parameters.get(layerName(layer)).transpose());
+            if (request.hiddenLayers().contains(layerName(layer))) {
+                kept.put(layerName(layer), hidden);
+            }
         }
-        return hidden;
+        return new Trace(hidden, kept, List.of());
     }
 
     @Override

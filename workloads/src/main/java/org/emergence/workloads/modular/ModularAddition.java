@@ -8,9 +8,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Embedding;
 import ai.djl.ndarray.types.SparseFormat;
 import org.emergence.workloads.Batch;
+import org.emergence.workloads.CyclicTask;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
 
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -44,6 +47,25 @@ public abstract sealed class ModularAddition implements Workload
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** The parameter holding the token embedding; its first p rows are the number tokens. */
+    static final String EMBEDDING = "embed.W";
+
+    @Override
+    public boolean classification() {
+        return true;
+    }
+
+    @Override
+    public Optional<CyclicTask> cyclicTask() {
+        return Optional.of(new CyclicTask(config.p()));
+    }
+
+    /** The p number tokens' rows of the embedding (the transformer's '=' row is left out). */
+    @Override
+    public Optional<NDArray> tokenEmbedding(Parameters parameters) {
+        return Optional.of(parameters.get(EMBEDDING).get("0:" + config.p()));
     }
 
     /** The input row for the pair (a, b): the tokens the model reads. */

@@ -4,6 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.Trace;
+import org.emergence.workloads.TraceRequest;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The MLP variant: one embedding table shared by a and b, the two embeddings concatenated, a
@@ -11,6 +17,10 @@ import org.emergence.workloads.Parameters;
  * U(±1/sqrt(fan_in)) linear layers), as in the reference run of SCIENCE.md.
  */
 public final class ModularAdditionMlp extends ModularAddition {
+
+    /** The name of the ReLU hidden layer among the representations. */
+    public static final String HIDDEN = "hidden";
+    private static final java.util.Set<String> HIDDEN_ONLY = java.util.Set.of(HIDDEN);
 
     public ModularAdditionMlp(ModularAdditionConfig config) {
         super(config);
@@ -30,7 +40,7 @@ public final class ModularAdditionMlp extends ModularAddition {
         double hiddenBound = 1 / Math.sqrt(2.0 * d);
         double outBound = 1 / Math.sqrt(hidden);
         return new Parameters()
-                .put("embed.W", init.normal(1, p, d))
+                .put(EMBEDDING, init.normal(1, p, d))
                 .put("hidden.W", init.uniform(hiddenBound, 2L * d, hidden))
                 .put("hidden.b", init.uniform(hiddenBound, hidden))
                 .put("out.W", init.uniform(outBound, hidden, p))
@@ -42,9 +52,29 @@ public final class ModularAdditionMlp extends ModularAddition {
         return logits(parameters, hiddenActivations(parameters, inputs));
     }
 
+    @Override
+    public List<String> hiddenLayers() {
+        return List.of(HIDDEN);
+    }
+
+    @Override
+    public Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
+        if (!request.attention() && HIDDEN_ONLY.containsAll(request.hiddenLayers())) {
+            NDArray hidden = hiddenActivations(parameters, inputs);
+            return new Trace(logits(parameters, hidden),
+                    request.hiddenLayers().isEmpty() ? Map.of() : Map.of(HIDDEN, hidden), List.of());
+        }
+        throw new IllegalArgumentException("the MLP keeps only its hidden layer '" + HIDDEN + "' and has no attention");
+    }
+
+    @Override
+    public Optional<NDArray> unembedding(Parameters parameters) {
+        return Optional.of(parameters.get("out.W"));
+    }
+
     /** The ReLU hidden layer [batch, dMlp]: the neurons the Fourier probes read. */
-    public NDArray hiddenActivations(Parameters parameters, NDArray inputs) {
-        NDArray concatenated = embed(inputs, parameters.get("embed.W")).reshape(inputs.getShape().get(0), -1);
+    private NDArray hiddenActivations(Parameters parameters, NDArray inputs) {
+        NDArray concatenated = embed(inputs, parameters.get(EMBEDDING)).reshape(inputs.getShape().get(0), -1);
         return Activation.relu(concatenated.matMul(parameters.get("hidden.W")).add(parameters.get("hidden.b")));
     }
 

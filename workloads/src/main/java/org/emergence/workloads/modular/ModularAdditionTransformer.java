@@ -8,6 +8,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.Trace;
+import org.emergence.workloads.TraceRequest;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The transformer variant (Nanda et al.): tokens {@code a b =} (vocab p + 1, '=' is token p),
@@ -18,8 +26,18 @@ import org.emergence.workloads.Parameters;
  * <p>Shapes: embed.W [p+1, d], pos.W [3, d], attn.W_Q/W_K/W_V [heads, d, d_head],
  * attn.W_O [heads, d_head, d], mlp.W_in [d, d_mlp], mlp.b_in [d_mlp], mlp.W_out [d_mlp, d],
  * mlp.b_out [d], unembed.W [d, p].
+ *
+ * <p>Representations: the hidden layers {@value #MLP_NEURONS} (the MLP's ReLU neurons) and
+ * {@value #RESIDUAL} (the residual stream before the unembedding), both at the last position,
+ * and the attention pattern of its one layer.
  */
 public final class ModularAdditionTransformer extends ModularAddition {
+
+    /** The MLP block's ReLU neurons at the last position [batch, d_mlp]. */
+    public static final String MLP_NEURONS = "mlp";
+    /** The residual stream at the last position, after the MLP block [batch, d_model]. */
+    public static final String RESIDUAL = "residual";
+    private static final Set<String> LAYERS = Set.of(MLP_NEURONS, RESIDUAL);
 
     /** Sequence length: a, b and '='. */
     public static final int CONTEXT = 3;
@@ -51,7 +69,7 @@ public final class ModularAdditionTransformer extends ModularAddition {
         Initialisers init = new Initialisers(manager, seed);
         double std = 1 / Math.sqrt(d);
         return new Parameters()
-                .put("embed.W", init.normal(std, p + 1, d))
+                .put(EMBEDDING, init.normal(std, p + 1, d))
                 .put("pos.W", init.normal(std, CONTEXT, d))
                 .put("attn.W_Q", init.normal(std, heads, d, dHead))
                 .put("attn.W_K", init.normal(std, heads, d, dHead))
@@ -66,13 +84,47 @@ public final class ModularAdditionTransformer extends ModularAddition {
 
     @Override
     public NDArray forward(Parameters parameters, NDArray inputs) {
+        return trace(parameters, inputs, TraceRequest.OUTPUTS).outputs();
+    }
+
+    @Override
+    public List<String> hiddenLayers() {
+        return List.of(MLP_NEURONS, RESIDUAL);
+    }
+
+    @Override
+    public int attentionLayers() {
+        return 1;
+    }
+
+    @Override
+    public Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
+        if (!LAYERS.containsAll(request.hiddenLayers())) {
+            throw new IllegalArgumentException("the transformer's hidden layers are " + hiddenLayers()
+                    + ", asked for " + request.hiddenLayers());
+        }
         Attention attention = new Attention(parameters, inputs);
         // The loss reads only the last position, and the MLP acts per position: only the last
         // query's attention and MLP are computed.
         NDArray rows = attention.rows.get(":, -1");
         NDArray afterAttention = embed(rows, attention.residuals).add(attention.outputAtLastQuery());
-        NDArray afterMlp = afterAttention.add(mlp(parameters, afterAttention));
-        return afterMlp.matMul(parameters.get("unembed.W"));
+        NDArray neurons = Activation.relu(afterAttention.matMul(parameters.get("mlp.W_in")).add(parameters.get("mlp.b_in")));
+        NDArray afterMlp = afterAttention.add(neurons.matMul(parameters.get("mlp.W_out")).add(parameters.get("mlp.b_out")));
+        Map<String, NDArray> hidden = new LinkedHashMap<>();
+        if (request.hiddenLayers().contains(MLP_NEURONS)) {
+            hidden.put(MLP_NEURONS, neurons);
+        }
+        if (request.hiddenLayers().contains(RESIDUAL)) {
+            hidden.put(RESIDUAL, afterMlp);
+        }
+        List<NDArray> patterns = request.attention() ? List.of(attention.pattern(0).transpose(0, 3, 1, 2)) : List.of();
+        return new Trace(afterMlp.matMul(parameters.get("unembed.W")), hidden, patterns);
+    }
+
+    /** The MLP neurons' map to the logits, W_out W_U [d_mlp, p]: what the Fourier probes read. */
+    @Override
+    public Optional<NDArray> unembedding(Parameters parameters) {
+        return Optional.of(parameters.get("mlp.W_out").matMul(parameters.get("unembed.W")));
     }
 
     /** Attention probabilities [batch, heads, query, key] for token inputs [batch, 3]; rows sum to 1. */
@@ -153,11 +205,6 @@ public final class ModularAdditionTransformer extends ModularAddition {
     /** [rows, heads * d_head] with head-major columns as [heads, rows, d_head]. */
     private static NDArray perHead(NDArray projected, int heads, int dHead) {
         return projected.reshape(-1, heads, dHead).transpose(1, 0, 2);
-    }
-
-    private static NDArray mlp(Parameters parameters, NDArray residual) {
-        NDArray hidden = Activation.relu(residual.matMul(parameters.get("mlp.W_in")).add(parameters.get("mlp.b_in")));
-        return hidden.matMul(parameters.get("mlp.W_out")).add(parameters.get("mlp.b_out"));
     }
 
     /**

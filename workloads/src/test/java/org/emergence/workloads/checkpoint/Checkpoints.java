@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Small checkpoints with recognisable contents for the store tests. */
-final class Checkpoints {
+public final class Checkpoints {
 
     private Checkpoints() {
     }
 
-    static Checkpoint sample(String runId, long step) {
+    public static Checkpoint sample(String runId, long step) {
         return new Checkpoint(runId, step, "{\"workload\":\"modular-addition\",\"p\":7}",
                 Map.of("train_loss", 1.0 / (step + 1), "test_accuracy", Double.NaN),
                 List.of(floats("embed.W", step, 7, 4), floats("out.b", -step, 7),
@@ -19,7 +19,7 @@ final class Checkpoints {
     }
 
     /** A float32 tensor holding start, start + 0.5, start + 1, ... */
-    static NamedTensor floats(String name, double start, long... shape) {
+    public static NamedTensor floats(String name, double start, long... shape) {
         int size = (int) java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
         ByteBuffer data = ByteBuffer.allocate(4 * size).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < size; i++) {

@@ -1,0 +1,38 @@
+package org.emergence.metrics.checkpoint;
+
+import org.emergence.metrics.dimension.IntrinsicDimension;
+import org.emergence.metrics.probe.GmmProbeResult;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * What the probes measured on one checkpoint: every scalar under its series id, the structured
+ * results behind them, and the probes that did not apply with the reason.
+ */
+public record CheckpointMeasurement(
+        Map<String, Double> scalars,
+        Map<String, Double> parameterNorms,
+        Optional<Fourier> fourier,
+        List<HeadValues> attention,
+        Optional<IntrinsicDimension.Estimates> intrinsicDimension,
+        Optional<GmmProbeResult> phase,
+        OptionalDouble hessianTopEigenvalue,
+        Map<ProbeKind, String> notApplicable,
+        double computeMs) {
+
+    /**
+     * @param spectrum       norm of the embedding per frequency k = 0 .. (p-1)/2
+     * @param restrictedLoss NaN where no key frequency was found
+     * @param excludedLoss   NaN where no key frequency was found
+     */
+    public record Fourier(double[] spectrum, int[] keyFrequencies, double giniEmbedding, double giniUnembedding,
+                          double restrictedLoss, double excludedLoss) {
+    }
+
+    /** One attention head's locality; the induction score is NaN where it was not measured. */
+    public record HeadValues(int layer, int head, double meanDistance, double normalisedEntropy, double inductionScore) {
+    }
+}

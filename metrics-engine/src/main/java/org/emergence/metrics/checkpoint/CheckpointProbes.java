@@ -1,0 +1,205 @@
+package org.emergence.metrics.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import org.emergence.metrics.attention.AttentionLocality;
+import org.emergence.metrics.attention.LayerLocality;
+import org.emergence.metrics.dimension.IntrinsicDimension;
+import org.emergence.metrics.fourier.FourierLosses;
+import org.emergence.metrics.fourier.FourierSpectrum;
+import org.emergence.metrics.hessian.HessianSettings;
+import org.emergence.metrics.hessian.TopHessianEigenvalue;
+import org.emergence.metrics.probe.GmmPhaseProbe;
+import org.emergence.metrics.probe.GmmProbeResult;
+import org.emergence.metrics.series.SeriesCatalogue;
+import org.emergence.workloads.CyclicTask;
+import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.Parameters;
+import org.emergence.workloads.Trace;
+import org.emergence.workloads.TraceRequest;
+import org.emergence.workloads.Workload;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * Measures one checkpoint of any workload: the probes that apply run on one forward pass over the
+ * train and test inputs (keeping only the representations they read); the others are reported as
+ * not applicable with the reason.
+ */
+public final class CheckpointProbes {
+
+    /** Probes run when the caller names none. */
+    public static final Set<ProbeKind> DEFAULT = EnumSet.of(ProbeKind.LOSS_ACCURACY, ProbeKind.WEIGHT_NORM,
+            ProbeKind.FOURIER);
+    /** Share of the embedding's squared Fourier norm the key frequencies must carry. */
+    static final double KEY_FREQUENCY_SHARE = 0.6;
+    /** Hidden states the phase probe fits (a seeded sample): EM cost grows with them, the estimate barely. */
+    static final int PHASE_PROBE_SAMPLES = 1024;
+    /** Prototypes of the phase probe. */
+    public static final int PHASE_PROBE_COMPONENTS = 2;
+
+    private CheckpointProbes() {
+    }
+
+    /**
+     * @param data      the workload's data for this checkpoint's seed, in the parameters' manager
+     * @param requested the probes asked for; empty means {@link #DEFAULT}
+     * @param gradients runs work that needs gradients (the Hessian) in the process's single
+     *                  gradient lane; everything else is forward-only
+     */
+    public static CheckpointMeasurement measure(Workload workload, Parameters parameters, DataSplit data,
+                                                Set<ProbeKind> requested, GradientLane gradients) {
+        long start = System.nanoTime();
+        Set<ProbeKind> probes = EnumSet.noneOf(ProbeKind.class);
+        Map<ProbeKind, String> notApplicable = new EnumMap<>(ProbeKind.class);
+        for (ProbeKind probe : requested.isEmpty() ? DEFAULT : requested) {
+            probe.notApplicable(workload, parameters).ifPresentOrElse(
+                    reason -> notApplicable.put(probe, reason), () -> probes.add(probe));
+        }
+        Map<String, Double> scalars = new TreeMap<>();
+        Optional<String> lastHidden = workload.hiddenLayers().isEmpty() ? Optional.empty()
+                : Optional.of(workload.hiddenLayers().get(workload.hiddenLayers().size() - 1));
+        boolean idOnHidden = probes.contains(ProbeKind.INTRINSIC_DIMENSION) && workload.tokenEmbedding(parameters).isEmpty();
+        boolean hidden = probes.contains(ProbeKind.PHASE) || idOnHidden;
+        boolean outputs = probes.contains(ProbeKind.LOSS_ACCURACY) || probes.contains(ProbeKind.FOURIER);
+        Trace trace = null;
+        NDArray inputs = null;
+        if (outputs || hidden || probes.contains(ProbeKind.ATTENTION)) {
+            // One forward pass over train and test together serves every probe that reads the model's outputs
+            // or representations: the forward pass is most of a checkpoint's measuring time.
+            inputs = AllPairs.inputs(data);
+            trace = workload.trace(parameters, inputs, new TraceRequest(
+                    hidden ? Set.of(lastHidden.orElseThrow()) : Set.of(), probes.contains(ProbeKind.ATTENTION)));
+        }
+        if (probes.contains(ProbeKind.LOSS_ACCURACY)) {
+            lossAccuracy(workload, trace.outputs(), data, scalars);
+        }
+        Map<String, Double> norms = probes.contains(ProbeKind.WEIGHT_NORM) ? weightNorms(parameters, scalars) : Map.of();
+        Optional<CheckpointMeasurement.Fourier> fourier = probes.contains(ProbeKind.FOURIER)
+                ? Optional.of(fourier(workload, workload.cyclicTask().orElseThrow(), parameters, data, inputs,
+                trace.outputs(), scalars)) : Optional.empty();
+        List<CheckpointMeasurement.HeadValues> attention = probes.contains(ProbeKind.ATTENTION)
+                ? attention(trace.attention(), scalars) : List.of();
+        Optional<IntrinsicDimension.Estimates> dimension = Optional.empty();
+        if (probes.contains(ProbeKind.INTRINSIC_DIMENSION)) {
+            double[][] points = idOnHidden
+                    ? Matrices.sampleRows(Matrices.rows(trace.hidden().get(lastHidden.orElseThrow())), PHASE_PROBE_SAMPLES, 0)
+                    : Matrices.rows(workload.tokenEmbedding(parameters).orElseThrow());
+            dimension = Optional.of(intrinsicDimension(points, scalars));
+        }
+        Optional<GmmProbeResult> phase = Optional.empty();
+        if (probes.contains(ProbeKind.PHASE)) {
+            double[][] states = Matrices.rows(trace.hidden().get(lastHidden.orElseThrow()));
+            GmmProbeResult probe = GmmPhaseProbe.fit(Matrices.sampleRows(states, PHASE_PROBE_SAMPLES, 0),
+                    PHASE_PROBE_COMPONENTS, 0);
+            scalars.put(SeriesCatalogue.PHASE_BETA_RATIO, probe.ratio());
+            phase = Optional.of(probe);
+        }
+        OptionalDouble hessian = OptionalDouble.empty();
+        if (probes.contains(ProbeKind.HESSIAN)) {
+            DataType dtype = parameters.asMap().values().iterator().next().getDataType();
+            double top = gradients.run(() -> TopHessianEigenvalue.of(workload, parameters, data.train(),
+                    HessianSettings.defaults(dtype)).eigenvalue());
+            scalars.put(SeriesCatalogue.HESSIAN_TOP_EIGENVALUE, top);
+            hessian = OptionalDouble.of(top);
+        }
+        return new CheckpointMeasurement(scalars, norms, fourier, attention, dimension, phase, hessian, notApplicable,
+                (System.nanoTime() - start) / 1e6);
+    }
+
+    /** @param outputs the model's outputs for the train rows followed by the test rows */
+    private static void lossAccuracy(Workload workload, NDArray outputs, DataSplit data, Map<String, Double> scalars) {
+        long trainRows = data.train().size();
+        NDArray train = outputs.get(new NDIndex(":" + trainRows));
+        NDArray test = outputs.get(new NDIndex(trainRows + ":"));
+        scalars.put(SeriesCatalogue.TRAIN_LOSS, (double) workload.loss(train, data.train().targets()).getFloat());
+        scalars.put(SeriesCatalogue.TEST_LOSS, (double) workload.loss(test, data.test().targets()).getFloat());
+        if (workload.classification()) {
+            scalars.put(SeriesCatalogue.TRAIN_ACCURACY, workload.accuracy(train, data.train().targets()));
+            scalars.put(SeriesCatalogue.TEST_ACCURACY, workload.accuracy(test, data.test().targets()));
+        }
+    }
+
+    private static Map<String, Double> weightNorms(Parameters parameters, Map<String, Double> scalars) {
+        Map<String, Double> norms = new LinkedHashMap<>();
+        double total = 0;
+        for (var entry : parameters.asMap().entrySet()) {
+            double squared = entry.getValue().toType(DataType.FLOAT64, false).square().sum().getDouble();
+            total += squared;
+            norms.put(entry.getKey(), Math.sqrt(squared));
+        }
+        scalars.put(SeriesCatalogue.WEIGHT_NORM, Math.sqrt(total));
+        return norms;
+    }
+
+    /** @param inputs {@link AllPairs#inputs}{@code (data)}, the rows of {@code outputs} */
+    private static CheckpointMeasurement.Fourier fourier(Workload workload, CyclicTask task, Parameters parameters,
+                                                         DataSplit data, NDArray inputs, NDArray outputs,
+                                                         Map<String, Double> scalars) {
+        int p = task.modulus();
+        FourierSpectrum spectrum = FourierSpectrum.of(Matrices.rows(workload.tokenEmbedding(parameters).orElseThrow()), p);
+        double giniUnembedding = workload.unembedding(parameters)
+                .map(map -> FourierSpectrum.of(Matrices.transpose(Matrices.rows(map)), p).gini()).orElse(Double.NaN);
+        int[] key = Arrays.stream(spectrum.keyFrequencies(KEY_FREQUENCY_SHARE)).filter(k -> k > 0).toArray();
+        scalars.put(SeriesCatalogue.FOURIER_GINI, spectrum.gini());
+        if (!Double.isNaN(giniUnembedding)) {
+            scalars.put(SeriesCatalogue.FOURIER_GINI_UNEMBEDDING, giniUnembedding);
+        }
+        scalars.put(SeriesCatalogue.FOURIER_KEY_FREQUENCIES, (double) key.length);
+        double restricted = Double.NaN;
+        double excluded = Double.NaN;
+        if (key.length > 0) {
+            AllPairs grid = AllPairs.logits(p, inputs, outputs, data);
+            FourierLosses.Result losses = FourierLosses.of(grid.logits(), p, key, grid.trainIndices());
+            restricted = losses.restrictedLoss();
+            excluded = losses.excludedLoss();
+            scalars.put(SeriesCatalogue.RESTRICTED_LOSS, restricted);
+            scalars.put(SeriesCatalogue.EXCLUDED_LOSS, excluded);
+        }
+        return new CheckpointMeasurement.Fourier(spectrum.frequencyNorms(), key, spectrum.gini(), giniUnembedding,
+                restricted, excluded);
+    }
+
+    private static List<CheckpointMeasurement.HeadValues> attention(List<NDArray> layers, Map<String, Double> scalars) {
+        List<CheckpointMeasurement.HeadValues> heads = new ArrayList<>();
+        for (int layer = 0; layer < layers.size(); layer++) {
+            LayerLocality locality = AttentionLocality.ofSequence(Matrices.rank4(layers.get(layer)),
+                    AttentionLocality.NO_CLASS_TOKEN);
+            for (int head = 0; head < locality.meanAttentionDistance().length; head++) {
+                double distance = locality.meanAttentionDistance()[head];
+                double entropy = locality.normalisedEntropy()[head];
+                heads.add(new CheckpointMeasurement.HeadValues(layer, head, distance, entropy, Double.NaN));
+                scalars.put(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_MEAN_DISTANCE, layer, head), distance);
+                scalars.put(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_ENTROPY, layer, head), entropy);
+            }
+        }
+        return heads;
+    }
+
+    private static IntrinsicDimension.Estimates intrinsicDimension(double[][] points, Map<String, Double> scalars) {
+        // Small clouds have no k+1 points: the MLE then takes every other point as a neighbour.
+        IntrinsicDimension.Estimates id = points.length > IntrinsicDimension.DEFAULT_K ? IntrinsicDimension.of(points)
+                : new IntrinsicDimension.Estimates(IntrinsicDimension.twoNn(points),
+                IntrinsicDimension.mle(points, points.length - 1));
+        scalars.put(SeriesCatalogue.INTRINSIC_DIMENSION_TWO_NN, id.twoNn());
+        scalars.put(SeriesCatalogue.INTRINSIC_DIMENSION_MLE, id.mle());
+        return id;
+    }
+
+    /** Runs gradient work one at a time per process (DJL allows one gradient collection per JVM). */
+    public interface GradientLane {
+        <T> T run(Supplier<T> work);
+    }
+}

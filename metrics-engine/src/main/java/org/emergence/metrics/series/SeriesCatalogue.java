@@ -1,0 +1,144 @@
+package org.emergence.metrics.series;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every scalar series the suite measures: its stable id, display name, unit, group and whether
+ * it is a headline. The probes store their scalars under these ids, and reports, the dashboard,
+ * the command line and the clients render from these entries: no other place keeps a list.
+ *
+ * <p>Some series come in families: one per attention head ({@code attention_mean_distance.l0h3}),
+ * one per analysed point cloud ({@code h1_max_persistence.embedding_fourier}). Their id is the
+ * base id, a dot and a qualifier.
+ */
+public final class SeriesCatalogue {
+
+    public static final String TRAIN_LOSS = "train_loss";
+    public static final String TEST_LOSS = "test_loss";
+    public static final String TRAIN_ACCURACY = "train_accuracy";
+    public static final String TEST_ACCURACY = "test_accuracy";
+    public static final String WEIGHT_NORM = "weight_norm";
+    public static final String FOURIER_GINI = "fourier_gini";
+    public static final String FOURIER_GINI_UNEMBEDDING = "fourier_gini_unembedding";
+    public static final String FOURIER_KEY_FREQUENCIES = "fourier_key_frequencies";
+    public static final String RESTRICTED_LOSS = "restricted_loss";
+    public static final String EXCLUDED_LOSS = "excluded_loss";
+    public static final String INTRINSIC_DIMENSION_TWO_NN = "intrinsic_dimension_two_nn";
+    public static final String INTRINSIC_DIMENSION_MLE = "intrinsic_dimension_mle";
+    public static final String PHASE_BETA_RATIO = "phase_beta_ratio";
+    public static final String HESSIAN_TOP_EIGENVALUE = "hessian_top_eigenvalue";
+    /** Per head: qualified by {@link #head}. */
+    public static final String ATTENTION_MEAN_DISTANCE = "attention_mean_distance";
+    public static final String ATTENTION_ENTROPY = "attention_entropy";
+    public static final String INDUCTION_SCORE = "induction_score";
+    /** Per point cloud and homology dimension: qualified by the cloud's name, see {@link #persistence}. */
+    public static final String BARS = "bars";
+    public static final String MAX_PERSISTENCE = "max_persistence";
+    public static final String TOTAL_PERSISTENCE = "total_persistence";
+
+    private static final Pattern HEAD = Pattern.compile("l(\\d+)h(\\d+)");
+    private static final Pattern HOMOLOGY = Pattern.compile("h(\\d)_(bars|max_persistence|total_persistence)");
+    private static final Map<String, SeriesEntry> BASE = new LinkedHashMap<>();
+
+    static {
+        SeriesGroup t = SeriesGroup.TRAINING;
+        add(TRAIN_LOSS, "Train loss", "loss", t, true, "Mean loss on the training split.");
+        add(TEST_LOSS, "Test loss", "loss", t, true, "Mean loss on the held-out split.");
+        add(TRAIN_ACCURACY, "Train accuracy", "[0, 1]", t, true, "Share of training inputs classified correctly.");
+        add(TEST_ACCURACY, "Test accuracy", "[0, 1]", t, true, "Share of held-out inputs classified correctly.");
+        add(WEIGHT_NORM, "Weight norm", "L2", SeriesGroup.WEIGHTS, true, "L2 norm of all parameters together.");
+        SeriesGroup f = SeriesGroup.FOURIER;
+        add(FOURIER_GINI, "Fourier Gini (embedding)", "[0, 1]", f, true,
+                "Gini coefficient of the token embedding's norms over the Fourier basis of Z_p.");
+        add(FOURIER_GINI_UNEMBEDDING, "Fourier Gini (unembedding)", "[0, 1]", f, false,
+                "Gini coefficient of the neuron-to-logit map's norms over the Fourier basis of Z_p.");
+        add(FOURIER_KEY_FREQUENCIES, "Key frequencies", "count", f, false,
+                "Frequencies that together carry most of the embedding's Fourier norm.");
+        add(RESTRICTED_LOSS, "Restricted loss", "loss", f, true,
+                "Loss over all pairs with only the key-frequency components of the logits kept.");
+        add(EXCLUDED_LOSS, "Excluded loss", "loss", f, true,
+                "Training loss with the key-frequency components of the logits removed.");
+        SeriesGroup g = SeriesGroup.GEOMETRY;
+        add(INTRINSIC_DIMENSION_TWO_NN, "Intrinsic dimension (TwoNN)", "dimensions", g, false,
+                "TwoNN estimate of the representation's intrinsic dimension.");
+        add(INTRINSIC_DIMENSION_MLE, "Intrinsic dimension (MLE)", "dimensions", g, false,
+                "Levina-Bickel maximum-likelihood estimate of the intrinsic dimension.");
+        add(PHASE_BETA_RATIO, "Phase probe beta/beta_c", "ratio", SeriesGroup.PHASE, true,
+                "Inverse temperature of the GMM probe over its critical value; above 1 the prototypes have split.");
+        add(HESSIAN_TOP_EIGENVALUE, "Top Hessian eigenvalue", "curvature", SeriesGroup.LANDSCAPE, false,
+                "Largest eigenvalue of the training loss Hessian.");
+        SeriesGroup a = SeriesGroup.ATTENTION;
+        add(ATTENTION_MEAN_DISTANCE, "Mean attention distance", "[0, 1]", a, false,
+                "Attention-weighted distance between query and key positions, over the largest distance.");
+        add(ATTENTION_ENTROPY, "Attention entropy", "[0, 1]", a, false,
+                "Entropy of the attention rows over the log of the number of keys.");
+        add(INDUCTION_SCORE, "Induction score", "[0, 1]", a, false,
+                "Attention from a token to the one after the previous occurrence of that token.");
+        for (int dimension = 0; dimension <= 3; dimension++) {
+            SeriesGroup top = SeriesGroup.TOPOLOGY;
+            boolean h1 = dimension == 1;
+            add(homology(dimension, BARS), "H" + dimension + " bars", "count", top, false,
+                    "Finite bars of the H" + dimension + " persistence diagram.");
+            add(homology(dimension, MAX_PERSISTENCE), "H" + dimension + " max persistence", "distance", top, h1,
+                    "Longest finite H" + dimension + " bar.");
+            add(homology(dimension, TOTAL_PERSISTENCE), "H" + dimension + " total persistence", "distance", top, h1,
+                    "Sum of the finite H" + dimension + " bar lengths.");
+        }
+    }
+
+    private SeriesCatalogue() {
+    }
+
+    private static void add(String id, String name, String unit, SeriesGroup group, boolean headline, String description) {
+        BASE.put(id, new SeriesEntry(id, name, unit, group, headline, description));
+    }
+
+    /** {@code hK_statistic}, the base id of a persistence summary. */
+    public static String homology(int dimension, String statistic) {
+        return "h" + dimension + "_" + statistic;
+    }
+
+    /** The id of a persistence summary of the named point cloud: {@code hK_statistic.cloud}. */
+    public static String persistence(int dimension, String statistic, String cloud) {
+        return homology(dimension, statistic) + "." + cloud;
+    }
+
+    /** The qualifier of layer {@code layer}, head {@code head}: {@code lLhH}. */
+    public static String head(String base, int layer, int head) {
+        return base + ".l" + layer + "h" + head;
+    }
+
+    /** Every base entry, in report order within each group. */
+    public static List<SeriesEntry> entries() {
+        return List.copyOf(BASE.values());
+    }
+
+    /** The entry of a series id, qualified ids included; empty for an id the suite does not measure. */
+    public static Optional<SeriesEntry> describe(String id) {
+        SeriesEntry exact = BASE.get(id);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        int dot = id.indexOf('.');
+        if (dot <= 0 || dot == id.length() - 1) {
+            return Optional.empty();
+        }
+        SeriesEntry base = BASE.get(id.substring(0, dot));
+        String qualifier = id.substring(dot + 1);
+        if (base == null) {
+            return Optional.empty();
+        }
+        Matcher head = HEAD.matcher(qualifier);
+        if (base.group() == SeriesGroup.ATTENTION) {
+            return head.matches()
+                    ? Optional.of(base.qualified(qualifier, "layer " + head.group(1) + " head " + head.group(2)))
+                    : Optional.empty();
+        }
+        return HOMOLOGY.matcher(base.id()).matches() ? Optional.of(base.qualified(qualifier, qualifier)) : Optional.empty();
+    }
+}

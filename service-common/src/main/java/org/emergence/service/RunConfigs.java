@@ -1,0 +1,182 @@
+package org.emergence.service;
+
+import ai.djl.ndarray.types.DataType;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.RequestException;
+import org.emergence.proto.v1.CheckpointSchedule.ScheduleCase;
+import org.emergence.proto.v1.DeepLinearConfig;
+import org.emergence.proto.v1.ModularAdditionConfig;
+import org.emergence.proto.v1.ModularAdditionVariant;
+import org.emergence.proto.v1.Optimizer;
+import org.emergence.proto.v1.OptimizerConfig;
+import org.emergence.proto.v1.ReducedRankRegressionConfig;
+import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.WorkloadSpec;
+import org.emergence.workloads.linear.DeepLinearWorkload;
+import org.emergence.workloads.modular.ModularAddition;
+import org.emergence.workloads.Workload;
+import org.emergence.workloads.modular.Variant;
+import org.emergence.workloads.training.CheckpointSchedule;
+import org.emergence.workloads.training.OptimizerKind;
+import org.emergence.workloads.training.TrainingConfig;
+
+import java.util.function.Supplier;
+
+/**
+ * From the contract's {@link RunConfig} to the things that train: defaults filled in once, here,
+ * so the trainer, the metrics service and every report see the same resolved config; and every
+ * rejection names the request field at fault.
+ */
+public final class RunConfigs {
+
+    private static final int DEFAULT_MODULUS = 113;
+    private static final double DEFAULT_TRAIN_FRACTION = 0.3;
+    private static final int DEFAULT_SAMPLES = 10_000;
+    private static final int DEFAULT_PER_DECADE = 20;
+    private static final int DEFAULT_EVAL_EVERY = 50;
+
+    private RunConfigs() {
+    }
+
+    /** The config with every zero field replaced by its default, validated. */
+    public static RunConfig resolve(RunConfig config) {
+        if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
+            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear or reduced_rank_regression");
+        }
+        if (config.getSteps() <= 0) {
+            throw RequestException.invalid("config.steps", "config.steps must be positive, got " + config.getSteps());
+        }
+        if (config.getBatchSize() < 0) {
+            throw RequestException.invalid("config.batch_size", "config.batch_size must not be negative, got " + config.getBatchSize());
+        }
+        if (config.getEvalEvery() < 0) {
+            throw RequestException.invalid("config.eval_every", "config.eval_every must not be negative, got " + config.getEvalEvery());
+        }
+        RunConfig.Builder resolved = config.toBuilder()
+                .setWorkload(resolveWorkload(config.getWorkload()))
+                .setOptimizer(resolveOptimizer(config.getOptimizer()))
+                .setEvalEvery(config.getEvalEvery() == 0 ? DEFAULT_EVAL_EVERY : config.getEvalEvery());
+        if (config.getCheckpoints().getScheduleCase() == ScheduleCase.SCHEDULE_NOT_SET) {
+            resolved.getCheckpointsBuilder().setPerDecade(DEFAULT_PER_DECADE);
+        }
+        RunConfig result = resolved.build();
+        // Building the parts validates the rest (ranges, shapes) with the field named.
+        workload(result);
+        training(result);
+        schedule(result);
+        return result;
+    }
+
+    /** The workload a resolved config describes. */
+    public static Workload workload(RunConfig resolved) {
+        WorkloadSpec spec = resolved.getWorkload();
+        return switch (spec.getWorkloadCase()) {
+            case MODULAR_ADDITION -> {
+                ModularAdditionConfig c = spec.getModularAddition();
+                yield named("config.workload.modular_addition", () -> ModularAddition.of(
+                        new org.emergence.workloads.modular.ModularAdditionConfig(c.getModulus(), c.getTrainFraction(),
+                                c.getVariant() == ModularAdditionVariant.MODULAR_ADDITION_VARIANT_TRANSFORMER
+                                        ? Variant.TRANSFORMER : Variant.MLP,
+                                c.getEmbeddingDim(), c.getHeads(), c.getHiddenDim())));
+            }
+            case DEEP_LINEAR -> {
+                DeepLinearConfig c = spec.getDeepLinear();
+                yield named("config.workload.deep_linear", () -> new DeepLinearWorkload(
+                        new org.emergence.workloads.linear.DeepLinearConfig("deep-linear",
+                                c.getWidthsList().stream().mapToInt(Integer::intValue).toArray(), c.getRank(),
+                                c.getNoise(), c.getSamples(), c.getSamples(), resolved.getSeed(), DataType.FLOAT32)));
+            }
+            case REDUCED_RANK_REGRESSION -> {
+                ReducedRankRegressionConfig c = spec.getReducedRankRegression();
+                yield named("config.workload.reduced_rank_regression", () -> new DeepLinearWorkload(
+                        org.emergence.workloads.linear.DeepLinearConfig.reducedRankRegression(c.getInputDim(),
+                                c.getHiddenDim(), c.getOutputDim(), c.getTrueRank(), c.getSamples(), DataType.FLOAT32)
+                                .withNoise(c.getNoise())));
+            }
+            case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
+        };
+    }
+
+    public static TrainingConfig training(RunConfig resolved) {
+        OptimizerConfig o = resolved.getOptimizer();
+        OptimizerKind kind = switch (o.getOptimizer()) {
+            case OPTIMIZER_ADAM -> OptimizerKind.ADAM;
+            case OPTIMIZER_SGD -> OptimizerKind.SGD;
+            default -> OptimizerKind.ADAMW;
+        };
+        return named("config", () -> new TrainingConfig(kind, o.getLearningRate(), o.getWeightDecay(), o.getBeta1(),
+                o.getBeta2(), o.getWarmupSteps(), resolved.getSteps(), resolved.getBatchSize(), resolved.getSeed(),
+                (int) Math.min(Integer.MAX_VALUE, resolved.getEvalEvery())));
+    }
+
+    public static CheckpointSchedule schedule(RunConfig resolved) {
+        var checkpoints = resolved.getCheckpoints();
+        return named("config.checkpoints", () -> checkpoints.getScheduleCase() == ScheduleCase.EVERY_STEPS
+                ? CheckpointSchedule.every(checkpoints.getEverySteps(), resolved.getSteps())
+                : CheckpointSchedule.logSpaced(checkpoints.getPerDecade(), resolved.getSteps()));
+    }
+
+    private static WorkloadSpec resolveWorkload(WorkloadSpec spec) {
+        WorkloadSpec.Builder out = spec.toBuilder();
+        switch (spec.getWorkloadCase()) {
+            case MODULAR_ADDITION -> {
+                ModularAdditionConfig.Builder c = out.getModularAdditionBuilder();
+                if (c.getModulus() == 0) c.setModulus(DEFAULT_MODULUS);
+                if (c.getTrainFraction() == 0) c.setTrainFraction(DEFAULT_TRAIN_FRACTION);
+                if (c.getVariant() == ModularAdditionVariant.MODULAR_ADDITION_VARIANT_UNSPECIFIED) {
+                    c.setVariant(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP);
+                }
+                if (c.getEmbeddingDim() == 0) c.setEmbeddingDim(org.emergence.workloads.modular.ModularAdditionConfig.DEFAULT_D_MODEL);
+                if (c.getHiddenDim() == 0) c.setHiddenDim(org.emergence.workloads.modular.ModularAdditionConfig.DEFAULT_D_MLP);
+                if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.modular.ModularAdditionConfig.DEFAULT_HEADS);
+            }
+            case DEEP_LINEAR -> {
+                DeepLinearConfig.Builder c = out.getDeepLinearBuilder();
+                if (c.getSamples() == 0) c.setSamples(DEFAULT_SAMPLES);
+            }
+            case REDUCED_RANK_REGRESSION -> {
+                ReducedRankRegressionConfig.Builder c = out.getReducedRankRegressionBuilder();
+                if (c.getSamples() == 0) c.setSamples(DEFAULT_SAMPLES);
+            }
+            case WORKLOAD_NOT_SET -> { }
+        }
+        return out.build();
+    }
+
+    /** The grokking protocol of SCIENCE.md section 1 wherever the caller left a field at zero. */
+    private static OptimizerConfig resolveOptimizer(OptimizerConfig o) {
+        OptimizerConfig.Builder out = o.toBuilder();
+        if (o.getOptimizer() == Optimizer.OPTIMIZER_UNSPECIFIED) out.setOptimizer(Optimizer.OPTIMIZER_ADAMW);
+        if (o.getLearningRate() == 0) out.setLearningRate(1e-3);
+        if (!o.hasWeightDecay()) out.setWeightDecay(1.0);
+        if (o.getBeta1() == 0) out.setBeta1(0.9);
+        if (o.getBeta2() == 0) out.setBeta2(0.98);
+        if (!o.hasWarmupSteps()) out.setWarmupSteps(10);
+        return out.build();
+    }
+
+    /** The config as JSON, the form checkpoints carry it in. */
+    public static String toJson(RunConfig config) {
+        try {
+            return JsonFormat.printer().omittingInsignificantWhitespace().print(config);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a RunConfig always prints", e);
+        }
+    }
+
+    public static RunConfig fromJson(String json) {
+        try {
+            RunConfig.Builder config = RunConfig.newBuilder();
+            JsonFormat.parser().ignoringUnknownFields().merge(json, config);
+            return config.build();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("checkpoint config is not a RunConfig: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T named(String field, Supplier<T> build) {
+        return Calls.validated(field, build);
+    }
+}
