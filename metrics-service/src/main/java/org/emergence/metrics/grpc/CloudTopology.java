@@ -55,7 +55,9 @@ public final class CloudTopology implements AutoCloseable {
         }
         for (PersistenceDiagram diagram : response.getDiagramsList()) {
             int k = diagram.getDimension();
-            scalars.put(SeriesCatalogue.persistence(k, SeriesCatalogue.BARS, name), (double) diagram.getSummary().getBars());
+            // Counted here: the summary's bar count includes the essential classes, the catalogue's series does not.
+            long finite = diagram.getPairsList().stream().filter(pair -> Double.isFinite(pair.getDeath())).count();
+            scalars.put(SeriesCatalogue.persistence(k, SeriesCatalogue.BARS, name), (double) finite);
             scalars.put(SeriesCatalogue.persistence(k, SeriesCatalogue.MAX_PERSISTENCE, name),
                     diagram.getSummary().getMaxPersistence());
             scalars.put(SeriesCatalogue.persistence(k, SeriesCatalogue.TOTAL_PERSISTENCE, name),

@@ -180,7 +180,7 @@ class AnyModelPipelineGrpcTest {
             for (int a = 0; a < p; a++) {
                 double angle = 2 * Math.PI * k * a / p;
                 for (int j = 0; j < 16; j++) {
-                    embedding[a][j] = (float) (0.5 + 3 * Math.cos(angle) * (j % 2 == 0 ? 1 : 0.5)
+                    embedding[a][j] = (float) (0.5 + 3 * Math.cos(angle) * (j % 2 == 0 ? 1 : 0)
                             + 3 * Math.sin(angle) * (j < 8 ? 1 : -1) * (j % 2 == 1 ? 1 : 0));
                 }
             }
