@@ -1,12 +1,9 @@
 package org.emergence.metrics.grpc;
 
 import ai.djl.ndarray.NDManager;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.metrics.series.SeriesCatalogue;
 import org.emergence.proto.grpc.GrpcChecks;
 import org.emergence.proto.v1.CloudConstruction;
@@ -16,7 +13,6 @@ import org.emergence.proto.v1.DescribeSeriesRequest;
 import org.emergence.proto.v1.DescribeSeriesResponse;
 import org.emergence.proto.v1.MeasureCheckpointRequest;
 import org.emergence.proto.v1.MeasureCheckpointResponse;
-import org.emergence.proto.v1.MetricsServiceGrpc;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.PointCloudSpec;
 import org.emergence.proto.v1.Probe;
@@ -30,14 +26,11 @@ import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.service.RunConfigs;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -56,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @QuarkusTestResource(TdaServiceResource.class)
-class AnyModelPipelineGrpcTest {
+class AnyModelPipelineGrpcTest extends MetricsServiceCalls {
 
     /** Whether a response carries each probe's measurement. */
     private static final Map<Probe, Predicate<MeasureCheckpointResponse>> MEASURED = Map.of(
@@ -67,21 +60,6 @@ class AnyModelPipelineGrpcTest {
             Probe.PROBE_INTRINSIC_DIMENSION, MeasureCheckpointResponse::hasIntrinsicDimension,
             Probe.PROBE_PHASE, MeasureCheckpointResponse::hasPhase,
             Probe.PROBE_HESSIAN, r -> r.containsScalars(SeriesCatalogue.HESSIAN_TOP_EIGENVALUE));
-
-    private static ManagedChannel channel;
-    private static MetricsServiceGrpc.MetricsServiceBlockingStub metrics;
-
-    @BeforeAll
-    static void connect() {
-        int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-        metrics = MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(180, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        channel.shutdownNow();
-    }
 
     @Test
     void everyProbeOfEveryWorkloadMeasuresOrSaysWhyNotAndEveryScalarIsCatalogued() {

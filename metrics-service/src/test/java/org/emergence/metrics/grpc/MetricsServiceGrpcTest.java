@@ -3,13 +3,10 @@ package org.emergence.metrics.grpc;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.quarkus.test.junit.QuarkusTest;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.codec.TensorCodec;
 import org.emergence.proto.grpc.GrpcChecks;
 import org.emergence.proto.v1.CalibrateLlcRequest;
@@ -33,7 +30,6 @@ import org.emergence.proto.v1.MeasureAttentionRequest;
 import org.emergence.proto.v1.MeasureAttentionResponse;
 import org.emergence.proto.v1.MeasureCheckpointRequest;
 import org.emergence.proto.v1.MeasureCheckpointResponse;
-import org.emergence.proto.v1.MetricsServiceGrpc;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.PatchGrid;
 import org.emergence.proto.v1.PhaseProbeResult;
@@ -52,8 +48,6 @@ import org.emergence.workloads.Workload;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.linear.LearningCoefficients;
 import io.quarkus.test.common.QuarkusTestResource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -61,7 +55,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -77,26 +70,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The metrics service through real gRPC calls on loopback, with inline checkpoints built here. */
 @QuarkusTest
 @QuarkusTestResource(TdaServiceResource.class)
-class MetricsServiceGrpcTest {
+class MetricsServiceGrpcTest extends MetricsServiceCalls {
 
     private static final Set<Probe> ALL_PROBES = Set.of(Probe.PROBE_LOSS_ACCURACY, Probe.PROBE_WEIGHT_NORM,
             Probe.PROBE_FOURIER, Probe.PROBE_ATTENTION, Probe.PROBE_INTRINSIC_DIMENSION, Probe.PROBE_PHASE,
             Probe.PROBE_HESSIAN);
-
-    private static ManagedChannel channel;
-    private static MetricsServiceGrpc.MetricsServiceBlockingStub metrics;
-
-    @BeforeAll
-    static void connect() {
-        int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-        metrics = MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        channel.shutdownNow();
-    }
 
     // ---- MeasureCheckpoint ----
 

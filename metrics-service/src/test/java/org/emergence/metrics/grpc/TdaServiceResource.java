@@ -2,11 +2,8 @@ package org.emergence.metrics.grpc;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.emergence.proto.grpc.GrpcChecks;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,23 +44,12 @@ public class TdaServiceResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private void awaitServing(int port, Path log) {
+    private static void awaitServing(int port, Path log) {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try {
-            while (System.nanoTime() < deadline && process.isAlive()) {
-                try {
-                    if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                            .check(HealthCheckRequest.getDefaultInstance()).getStatus()
-                            == HealthCheckResponse.ServingStatus.SERVING) {
-                        return;
-                    }
-                } catch (StatusRuntimeException notYet) {
-                    // still starting
-                }
-                Thread.sleep(250);
+            if (!GrpcChecks.awaitServing(channel, 120)) {
+                throw new IllegalStateException("the tda service did not become healthy; its log: " + log);
             }
-            throw new IllegalStateException("the tda service did not become healthy; its log: " + log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
