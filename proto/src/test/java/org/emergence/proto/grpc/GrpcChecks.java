@@ -36,6 +36,28 @@ public final class GrpcChecks {
                 .check(HealthCheckRequest.getDefaultInstance()).getStatus();
     }
 
+    /**
+     * Waits until a server that is starting (a service process the test launched) answers SERVING.
+     *
+     * @return false if it did not within {@code timeoutSeconds}
+     */
+    public static boolean awaitServing(Channel channel, long timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance()).getStatus()
+                        == HealthCheckResponse.ServingStatus.SERVING) {
+                    return true;
+                }
+            } catch (StatusRuntimeException notYet) {
+                // still starting
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
     /** The fully qualified services the server lists through reflection (grpcurl's {@code list}). */
     public static List<String> listServices(Channel channel)
             throws InterruptedException, ExecutionException, TimeoutException {
