@@ -29,12 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Reports {
 
-    /**
-     * DetectTransitions refuses series shorter than two segments of three points (a change point
-     * needs both sides), so shorter series are not sent.
-     */
-    static final int MIN_POINTS_FOR_TRANSITIONS = 6;
-
     private final Backends backends;
     private final Map<String, SeriesDescriptor> catalogue = new ConcurrentHashMap<>();
 
@@ -65,12 +59,11 @@ public final class Reports {
                 .setStepTime(Durations.fromNanos(Math.round(progress.stream()
                         .mapToLong(p -> Durations.toNanos(p.getStepTime())).filter(v -> v > 0).average().orElse(0))));
         workload.getMilestonesList().forEach(spec -> report.addMilestones(milestone(spec, progress)));
-        List<Series> longEnough = series.stream()
-                .filter(s -> s.getStepsCount() >= MIN_POINTS_FOR_TRANSITIONS).toList();
-        if (longEnough.stream().anyMatch(s -> s.getName().equals(workload.getReferenceSeries()))) {
+        // Every series goes; the detector itself says "no transition" for one too short to have any.
+        if (series.stream().anyMatch(s -> s.getName().equals(workload.getReferenceSeries()))) {
             report.addAllTransitions(backends.metrics().withDeadlineAfter(60, TimeUnit.SECONDS)
                     .detectTransitions(DetectTransitionsRequest.newBuilder()
-                            .addAllSeries(longEnough).setReferenceSeries(workload.getReferenceSeries()).build())
+                            .addAllSeries(series).setReferenceSeries(workload.getReferenceSeries()).build())
                     .getTransitionsList());
         }
         return report.build();
@@ -103,13 +96,19 @@ public final class Reports {
         return out.build();
     }
 
-    /** One series per scalar name, over the analysed checkpoints in step order. */
+    /**
+     * One series per scalar name, over the analysed checkpoints in step order. A non-finite value
+     * (accuracy of a regression, a probe that could not measure) is no point of the series.
+     */
     static List<Series> series(List<CheckpointAnalysed> analyses) {
         Map<String, Series.Builder> byName = new TreeMap<>();
         for (CheckpointAnalysed analysis : analyses) {
-            analysis.getScalarsMap().forEach((name, value) -> byName
-                    .computeIfAbsent(name, n -> Series.newBuilder().setName(n))
-                    .addSteps(analysis.getStep()).addValues(value));
+            analysis.getScalarsMap().forEach((name, value) -> {
+                if (Double.isFinite(value)) {
+                    byName.computeIfAbsent(name, n -> Series.newBuilder().setName(n))
+                            .addSteps(analysis.getStep()).addValues(value);
+                }
+            });
         }
         return byName.values().stream().map(Series.Builder::build).toList();
     }
