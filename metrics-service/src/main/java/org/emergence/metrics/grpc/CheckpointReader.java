@@ -93,7 +93,8 @@ public final class CheckpointReader implements AutoCloseable {
                 }
             }
             if (header == null) {
-                throw new IllegalStateException("the trainer sent checkpoint " + ref.getStep() + " without a header");
+                throw RequestException.unavailable("the trainer sent checkpoint " + ref.getRunId() + " step "
+                        + ref.getStep() + " without its header; retry later");
             }
             Checkpoint checkpoint = new Checkpoint(ref.getRunId(), ref.getStep(), RunConfigs.toJson(header.getConfig()),
                     header.getMetricsMap(), tensors);

@@ -18,6 +18,8 @@ import org.emergence.proto.v1.CalibrationPoint;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CompareRepresentationsRequest;
 import org.emergence.proto.v1.CompareRepresentationsResponse;
+import org.emergence.proto.v1.DescribeSeriesRequest;
+import org.emergence.proto.v1.DescribeSeriesResponse;
 import org.emergence.proto.v1.DetectTransitionsRequest;
 import org.emergence.proto.v1.DetectTransitionsResponse;
 import org.emergence.proto.v1.EstimateIntrinsicDimensionRequest;
@@ -54,15 +56,23 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
 
     private final CheckpointReader checkpoints;
     private final GradientLane gradients;
+    private final CloudTopology topology;
 
-    public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients) {
+    public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients, CloudTopology topology) {
         this.checkpoints = checkpoints;
         this.gradients = gradients;
+        this.topology = topology;
     }
 
     @Override
     public void measureCheckpoint(MeasureCheckpointRequest request, StreamObserver<MeasureCheckpointResponse> observer) {
-        Calls.unary(observer, () -> MeasureRequests.measure(request, checkpoints.read(request.getSource()), gradients));
+        Calls.unary(observer, () -> MeasureRequests.measure(request, checkpoints.read(request.getSource()), gradients,
+                topology));
+    }
+
+    @Override
+    public void describeSeries(DescribeSeriesRequest request, StreamObserver<DescribeSeriesResponse> observer) {
+        Calls.unary(observer, () -> SeriesDescriptors.describe(request));
     }
 
     @Override
@@ -72,7 +82,7 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
             SgldSettings settings = LlcRequests.settings(request.getSettings());
             Checkpoint checkpoint = checkpoints.read(request.getSource());
             return onCheckpoint(checkpoint, request.getSettings(), (model) -> gradients.run(() ->
-                    EstimateLlcResponse.newBuilder().setEstimate(LlcRequests.estimate(diverging(() ->
+                    EstimateLlcResponse.newBuilder().setEstimate(LlcRequests.estimate(settingsChecked(() ->
                             LlcEstimator.estimate(model.workload(), model.parameters(), model.data(), settings,
                                     (chain, draw, loss) -> stream.onNext(EstimateLlcResponse.newBuilder()
                                             .setProgress(LlcProgress.newBuilder().setChain(chain).setDraw(draw)
@@ -102,9 +112,9 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
                 // One cell at a time, so each point reaches the caller as soon as it is estimated.
                 for (double epsilon : epsilons) {
                     for (double value : values) {
-                        LlcCalibration.Point point = LlcCalibration.sweep(model.workload(), model.parameters(),
-                                model.data(), base, new double[] {epsilon}, axis, new double[] {value},
-                                Calls::checkNotCancelled).get(0);
+                        LlcCalibration.Point point = settingsChecked(() -> LlcCalibration.sweep(model.workload(),
+                                model.parameters(), model.data(), base, new double[] {epsilon}, axis,
+                                new double[] {value}, Calls::checkNotCancelled).get(0));
                         stream.onNext(CalibrateLlcResponse.newBuilder().setPoint(point(point, request)).build());
                     }
                 }
@@ -170,10 +180,13 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
         }
     }
 
-    /** A diverged chain is the caller's settings at fault: INVALID_ARGUMENT naming the setting. */
-    private static <T> T diverging(java.util.function.Supplier<T> work) {
+    /**
+     * A diverged chain, or settings the data cannot serve (a minibatch larger than the rows, data
+     * indices past them), are the caller's settings at fault: INVALID_ARGUMENT naming the setting.
+     */
+    private static <T> T settingsChecked(java.util.function.Supplier<T> work) {
         try {
-            return work.get();
+            return Calls.validated("settings", work);
         } catch (SgldDivergenceException e) {
             throw RequestException.invalid("settings.epsilon", e.getMessage());
         }
