@@ -24,7 +24,9 @@ import org.emergence.proto.v1.ListExperimentsRequest;
 import org.emergence.proto.v1.ListExperimentsResponse;
 import org.emergence.proto.v1.Milestone;
 import org.emergence.proto.v1.ModularAdditionConfig;
-import org.emergence.proto.v1.Probe;
+import org.emergence.proto.v1.PointCloudSpec;
+import org.emergence.proto.v1.Representation;
+import org.emergence.proto.v1.RepresentationKind;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.Series;
 import org.emergence.proto.v1.SeriesDescriptor;
@@ -155,17 +157,20 @@ class ExperimentEndToEndTest {
     }
 
     /**
-     * Every checkpoint's analysis is refused by the metrics service (INVALID_ARGUMENT is not
-     * retried): training completes, but the experiment is INCOMPLETE and says which steps.
+     * A cloud over a parameter the model does not have: the metrics service refuses every
+     * checkpoint (INVALID_ARGUMENT, not retried), so training completes but the experiment is
+     * INCOMPLETE and says which steps and why.
      */
     @Test
     void failedAnalysesLeaveTheExperimentIncompleteNamingTheSteps() {
+        PointCloudSpec missing = PointCloudSpec.newBuilder().setName("missing").setRepresentation(Representation
+                .newBuilder().setKind(RepresentationKind.REPRESENTATION_KIND_PARAMETER).setName("no_such_parameter")).build();
         String id = experiments.createExperiment(CreateExperimentRequest.newBuilder().setRun(tinyRun(20))
-                .setPlan(AnalysisPlan.newBuilder().addProbes(Probe.PROBE_UNSPECIFIED)).build()).getExperimentId();
+                .setPlan(AnalysisPlan.newBuilder().addClouds(missing)).build()).getExperimentId();
         ExperimentFinished finished = awaitEnd(experiments, id).getFinished();
         assertEquals(ExperimentState.EXPERIMENT_STATE_INCOMPLETE, finished.getState(), finished.getMessage());
-        assertTrue(finished.getMessage().startsWith("checkpoints at steps 0, 10, 20 not analysed: INVALID_ARGUMENT"),
-                finished.getMessage());
+        assertTrue(finished.getMessage().startsWith("checkpoints at steps 0, 10, 20 not analysed: INVALID_ARGUMENT")
+                && finished.getMessage().contains("no_such_parameter"), finished.getMessage());
         Experiment got = experiments.getExperiment(GetExperimentRequest.newBuilder().setExperimentId(id).build());
         assertEquals(ExperimentState.EXPERIMENT_STATE_INCOMPLETE, got.getState());
         assertEquals(finished.getMessage(), got.getMessage());

@@ -52,9 +52,11 @@ public class ExperimentResource {
     }
 
     @GET
-    public String list(@RestQuery("page_size") int pageSize, @RestQuery("page_token") String pageToken,
+    public String list(@RestQuery("page_size") String pageSize, @RestQuery("page_token") String pageToken,
                        @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        ListExperimentsRequest request = ListExperimentsRequest.newBuilder().setPageSize(pageSize)
+        // Parsed here, not by the framework, so that a bad number is INVALID_ARGUMENT naming the parameter.
+        int size = pageSize == null ? 0 : Calls.validated("page_size", () -> Integer.parseInt(pageSize.strip()));
+        ListExperimentsRequest request = ListExperimentsRequest.newBuilder().setPageSize(size)
                 .setPageToken(pageToken == null ? "" : pageToken).build();
         return json(ExperimentPages.page(supervisor.all(authentication.authenticate(authorization)), request));
     }
