@@ -135,7 +135,7 @@ def run_experiment(pb, channel, args, deadline):
 
 def print_report(pb, report):
     """The report by its own words: the workload summary, milestone display names, and every series
-    under its catalogue entry (display name, unit, group), headline series and their groups first."""
+    under its catalogue entry (display name, unit, group)."""
     entries = {d.id: d for d in report.catalogue}
     rank = {d.id: i for i, d in enumerate(report.catalogue)}
 
@@ -155,12 +155,17 @@ def print_report(pb, report):
     print("milestones:")
     for m in report.milestones:
         print(f"  {m.display_name:<34}  {f'step {m.step}' if m.reached else 'not reached'}")
+    def group(series_id):
+        return entries[series_id].group if series_id in entries else "Not in the catalogue"
+
     transitions = {t.series: t for t in report.transitions}
-    ordered = sorted(report.series, key=lambda s: (not (s.name in entries and entries[s.name].headline),
+    # The reference series' group first, then headline series and their groups, catalogue order otherwise.
+    ordered = sorted(report.series, key=lambda s: (group(s.name) != group(report.reference_series),
+                                                   not (s.name in entries and entries[s.name].headline),
                                                    rank.get(s.name, len(rank))))
     groups = {}
     for s in ordered:
-        groups.setdefault(entries[s.name].group if s.name in entries else "Not in the catalogue", []).append(s)
+        groups.setdefault(group(s.name), []).append(s)
     reference = label(report.reference_series)
     print(f"series (last value; transition step, size, confidence, lead: steps before {reference}'s):")
     width = max([len(label(s.name)) for s in report.series], default=0)

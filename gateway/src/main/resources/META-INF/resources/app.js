@@ -188,8 +188,9 @@ function renderTransitions(report, catalogue) {
   const shown = report.transitions.filter((t) => t.detected || catalogue.headline(t.series)).sort((a, b) =>
     (catalogue.headline(b.series) - catalogue.headline(a.series)) || (b.detected - a.detected)
     || (Number(a.step) - Number(b.step)));
-  // Groups in the order their first row comes.
-  const groups = [...new Set(shown.map(group))];
+  // The reference series' group first, the others in the order their first row comes.
+  const referenceGroup = catalogue.entry(report.referenceSeries).group;
+  const groups = [...new Set(shown.map(group))].sort((a, b) => (b === referenceGroup) - (a === referenceGroup));
   const body = $("transitions").tBodies[0];
   if (!shown.length) {
     body.replaceChildren(el("tr", {}, el("td", { colspan: "5", class: "muted" },

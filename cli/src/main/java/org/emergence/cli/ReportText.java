@@ -66,16 +66,24 @@ final class ReportText {
         });
     }
 
-    /** The report's series by catalogue group: headline series and their groups first, catalogue order otherwise. */
+    /**
+     * The report's series by catalogue group: the reference series' group first, then the groups
+     * of headline series; headline series first within a group, catalogue order otherwise.
+     */
     private Map<String, List<Series>> groups() {
+        String reference = group(report.getReferenceSeries());
         List<Series> ordered = new ArrayList<>(report.getSeriesList());
-        ordered.sort(Comparator.comparing((Series s) -> !headline(s.getName())).thenComparingInt(s -> rank(s.getName())));
+        ordered.sort(Comparator.comparing((Series s) -> !group(s.getName()).equals(reference))
+                .thenComparing(s -> !headline(s.getName())).thenComparingInt(s -> rank(s.getName())));
         Map<String, List<Series>> groups = new LinkedHashMap<>();
         for (Series s : ordered) {
-            SeriesDescriptor entry = catalogue.get(s.getName());
-            groups.computeIfAbsent(entry == null ? "Not in the catalogue" : entry.getGroup(), g -> new ArrayList<>()).add(s);
+            groups.computeIfAbsent(group(s.getName()), g -> new ArrayList<>()).add(s);
         }
         return groups;
+    }
+
+    private String group(String id) {
+        return catalogue.containsKey(id) ? catalogue.get(id).getGroup() : "Not in the catalogue";
     }
 
     private boolean headline(String id) {
