@@ -38,7 +38,8 @@ public final class BackendServices {
         metricsPort = freePort();
         tdaPort = freePort();
         start(root, "trainer-service", trainerPort, "-Dtrainer.checkpoint-dir=" + dataDir.resolve("checkpoints"));
-        start(root, "metrics-service", metricsPort, "-Dmetrics.trainer.target=localhost:" + trainerPort);
+        start(root, "metrics-service", metricsPort, "-Dmetrics.trainer.target=localhost:" + trainerPort,
+                "-Dmetrics.tda.target=localhost:" + tdaPort);
         start(root, "tda-service", tdaPort);
         for (int port : new int[] {trainerPort, metricsPort, tdaPort}) {
             awaitServing(port);
@@ -57,12 +58,11 @@ public final class BackendServices {
         return shared;
     }
 
-    /** Gateway configuration pointing at these backends, with a data folder of its own. */
+    /** Gateway configuration pointing at these backends (metrics knows tda), with a data folder of its own. */
     public Map<String, String> gatewayConfig(String dataFolder) {
         return Map.of(
                 "gateway.trainer.target", "localhost:" + trainerPort,
                 "gateway.metrics.target", "localhost:" + metricsPort,
-                "gateway.tda.target", "localhost:" + tdaPort,
                 "gateway.data-dir", dataDir.resolve(dataFolder).toString());
     }
 

@@ -3,14 +3,13 @@ package org.emergence.gateway.experiments;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import org.emergence.proto.v1.MetricsServiceGrpc;
-import org.emergence.proto.v1.TdaServiceGrpc;
 import org.emergence.proto.v1.TrainerServiceGrpc;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Channels to the three backends. Round robin per call: with a headless Service's
+ * Channels to the trainer and the metrics service (which calls tda itself). Round robin per call: with a headless Service's
  * {@code dns:///} target every pod is a subchannel, so analysis spreads across pods instead of
  * pinning to the one behind a single HTTP/2 connection.
  */
@@ -18,12 +17,10 @@ public final class Backends implements AutoCloseable {
 
     private final ManagedChannel trainer;
     private final ManagedChannel metrics;
-    private final ManagedChannel tda;
 
-    public Backends(String trainerTarget, String metricsTarget, String tdaTarget) {
+    public Backends(String trainerTarget, String metricsTarget) {
         this.trainer = channel(trainerTarget);
         this.metrics = channel(metricsTarget);
-        this.tda = channel(tdaTarget);
     }
 
     private static ManagedChannel channel(String target) {
@@ -41,16 +38,12 @@ public final class Backends implements AutoCloseable {
         return MetricsServiceGrpc.newBlockingStub(metrics);
     }
 
-    public TdaServiceGrpc.TdaServiceBlockingStub tda() {
-        return TdaServiceGrpc.newBlockingStub(tda);
-    }
-
     @Override
     public void close() throws InterruptedException {
-        for (ManagedChannel channel : List.of(trainer, metrics, tda)) {
+        for (ManagedChannel channel : List.of(trainer, metrics)) {
             channel.shutdown();
         }
-        for (ManagedChannel channel : List.of(trainer, metrics, tda)) {
+        for (ManagedChannel channel : List.of(trainer, metrics)) {
             channel.awaitTermination(5, TimeUnit.SECONDS);
         }
     }

@@ -4,13 +4,12 @@ import org.emergence.proto.grpc.RequestException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
-import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.CreateExperimentRequest;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.GetRunRequest;
-import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.RunFinished;
 import org.emergence.proto.v1.StartRunRequest;
 import org.emergence.proto.v1.StopRunRequest;
@@ -21,7 +20,6 @@ import org.emergence.proto.v1.WatchRunResponse;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.emergence.proto.grpc.RequestException;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,11 +82,11 @@ public final class ExperimentSupervisor implements AutoCloseable {
         String runId = backends.trainer()
                 .startRun(StartRunRequest.newBuilder().setConfig(request.getRun()).setRunId(id + "-run").build())
                 .getRunId();
-        // The trainer's copy has its defaults filled in: what the report and analysis rely on.
-        RunConfig resolved = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getConfig();
+        // The trainer's copy has its defaults filled in, and it knows how the workload's report reads.
+        GetRunResponse run = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
         ExperimentRecord record = new ExperimentRecord(id, tenant, request.getName().isBlank() ? id : request.getName(),
-                runId, resolved, request.getPlan(), ExperimentState.EXPERIMENT_STATE_RUNNING, "",
-                System.currentTimeMillis(), 0);
+                runId, run.getConfig(), request.getPlan(), run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
+                "", System.currentTimeMillis(), 0);
         store.save(record);
         Experiment experiment = new Experiment(store, record, List.of(), List.of());
         experiments.put(id, experiment);
@@ -113,12 +111,22 @@ public final class ExperimentSupervisor implements AutoCloseable {
         get(id, tenant).watch(observer);
     }
 
-    public ExperimentState stop(String id, String tenant) {
+    /**
+     * Stops the experiment's run and waits up to {@code waitMillis} for the experiment to reach its
+     * terminal state (the checkpoints already written still get analysed); returns it as it is then.
+     */
+    public Experiment stop(String id, String tenant, long waitMillis) {
         Experiment experiment = get(id, tenant);
         if (experiment.isActive()) {
             backends.trainer().stopRun(StopRunRequest.newBuilder().setRunId(experiment.record().runId()).build());
+            try {
+                experiment.awaitEnd(waitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw RequestException.unavailable("the gateway is shutting down");
+            }
         }
-        return experiment.record().state();
+        return experiment;
     }
 
     /** Follows the run's event stream, reconnecting after transient failures (a trainer restart). */
@@ -157,10 +165,8 @@ public final class ExperimentSupervisor implements AutoCloseable {
     }
 
     private void onCheckpoint(Experiment experiment, CheckpointWritten checkpoint) {
-        AnalysisPlan plan = experiment.record().plan();
-        int stride = Math.max(1, plan.getCheckpointStride());
-        boolean analyse = experiment.checkpointsWritten() % stride == 0;
-        if (experiment.checkpointWritten(checkpoint.getCheckpoint().getStep(), analyse)) {
+        int stride = Math.max(1, experiment.record().plan().getCheckpointStride());
+        if (experiment.checkpointWritten(checkpoint.getCheckpoint().getStep(), stride)) {
             analysers.submit(() -> analyseWithRetries(experiment, checkpoint));
         }
     }
@@ -170,7 +176,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
         long step = checkpoint.getCheckpoint().getStep();
         for (int attempt = 1; ; attempt++) {
             try {
-                CheckpointAnalysed result = analysis.analyse(checkpoint.getCheckpoint(), record.run(), record.plan(),
+                CheckpointAnalysed result = analysis.analyse(checkpoint.getCheckpoint(), record.plan(),
                         checkpoint.getMetricsMap());
                 experiment.addAnalysis(result);
                 return;

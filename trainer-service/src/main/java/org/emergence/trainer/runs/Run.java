@@ -7,6 +7,7 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.RunFinished;
 import org.emergence.proto.v1.RunState;
 import org.emergence.proto.v1.WatchRunResponse;
+import org.emergence.proto.v1.WorkloadDescription;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class Run {
 
     private final String id;
     private final RunConfig config;
+    private final WorkloadDescription workload;
     private final List<WatchRunResponse> events = new ArrayList<>();
     private final List<StreamObserver<WatchRunResponse>> watchers = new CopyOnWriteArrayList<>();
     private RunState state = RunState.RUN_STATE_RUNNING;
@@ -27,9 +29,10 @@ public final class Run {
     private long lastStep;
     private volatile boolean stopRequested;
 
-    Run(String id, RunConfig config) {
+    Run(String id, RunConfig config, WorkloadDescription workload) {
         this.id = id;
         this.config = config;
+        this.workload = workload;
     }
 
     public String id() {
@@ -54,7 +57,7 @@ public final class Run {
 
     public synchronized GetRunResponse describe() {
         return GetRunResponse.newBuilder().setRunId(id).setConfig(config).setState(state)
-                .setLastStep(lastStep).setMessage(message).build();
+                .setLastStep(lastStep).setMessage(message).setWorkload(workload).build();
     }
 
     synchronized void publish(WatchRunResponse.Builder event, long step) {

@@ -7,8 +7,11 @@ import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.RunState;
 import org.emergence.proto.v1.StepProgress;
+import org.emergence.proto.v1.MilestoneSpec;
 import org.emergence.proto.v1.WatchRunResponse;
+import org.emergence.proto.v1.WorkloadDescription;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.WorkloadReport;
 import org.emergence.service.RunConfigs;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.CheckpointStore;
@@ -53,7 +56,7 @@ public final class TrainingRuns implements AutoCloseable {
         if (!checkpoints.steps(id).isEmpty()) {
             throw RequestException.failedPrecondition("run_id " + id + " already has checkpoints; choose another id");
         }
-        Run run = new Run(id, resolved);
+        Run run = new Run(id, resolved, describe(RunConfigs.workload(resolved).report()));
         if (runs.putIfAbsent(id, run) != null) {
             throw RequestException.failedPrecondition("run_id " + id + " is already in use");
         }
@@ -79,6 +82,17 @@ public final class TrainingRuns implements AutoCloseable {
         Run run = get(id);
         run.requestStop();
         return run.state();
+    }
+
+    /** The workload's own account of its report, in the contract's terms. */
+    static WorkloadDescription describe(WorkloadReport report) {
+        WorkloadDescription.Builder out = WorkloadDescription.newBuilder()
+                .setSummary(report.summary()).setReferenceSeries(report.referenceSeries());
+        for (WorkloadReport.Milestone m : report.milestones()) {
+            out.addMilestones(MilestoneSpec.newBuilder().setName(m.name()).setDisplayName(m.displayName())
+                    .setSeries(m.series()).setThreshold(m.threshold()).setFalling(m.falling()));
+        }
+        return out.build();
     }
 
     private static String validId(String id) {
