@@ -58,6 +58,8 @@ class TdaServiceGrpcTest {
         assertEquals(1, response.getDiagrams(1).getPairsCount());
         assertEquals(1.0, response.getDiagrams(1).getPairs(0).getBirth(), 1e-12);
         assertEquals(Math.sqrt(2), response.getDiagrams(1).getPairs(0).getDeath(), 1e-12);
+        assertEquals("cohomology, clearing, apparent and emergent pairs; dense filtration; 1 thread",
+                response.getAlgorithm());
     }
 
     @Test
