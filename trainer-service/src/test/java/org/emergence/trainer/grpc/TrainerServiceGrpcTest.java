@@ -93,8 +93,8 @@ class TrainerServiceGrpcTest {
                 ListCheckpointsRequest.newBuilder().setRunId(runId).build()).getStepsList());
         assertEquals(RunState.RUN_STATE_COMPLETED, trainer.getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getState());
 
-        // Fetched with tiny chunks: every parameter arrives in pieces and reassembles whole.
-        Map<String, Tensor> small = fetch(runId, 20, 64);
+        // Fetched in the smallest chunks allowed (4 KiB): the same tensors reassemble.
+        Map<String, Tensor> small = fetch(runId, 20, 4096);
         Map<String, Tensor> whole = fetch(runId, 20, 0);
         assertEquals(whole.keySet(), small.keySet());
         assertTrue(whole.containsKey("embed.W") && whole.containsKey("attn.W_Q"), whole.keySet().toString());
@@ -114,7 +114,8 @@ class TrainerServiceGrpcTest {
     @Test
     void stopEndsARunAndKeepsItsCheckpoints() {
         String runId = trainer.startRun(StartRunRequest.newBuilder().setConfig(
-                run(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 1_000_000)).build()).getRunId();
+                run(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 1_000_000).toBuilder()
+                        .setCheckpoints(CheckpointSchedule.newBuilder().setPerDecade(5)).build()).build()).getRunId();
         Iterator<WatchRunResponse> events = trainer.withDeadlineAfter(120, TimeUnit.SECONDS)
                 .watchRun(WatchRunRequest.newBuilder().setRunId(runId).build());
         while (!events.next().hasCheckpoint()) {
