@@ -16,6 +16,9 @@ import java.util.List;
  */
 public final class TensorCodec {
 
+    /** Empty rows an empty tensor may describe (a shape such as [200000000, 0] would allocate them all). */
+    public static final long MAX_EMPTY_ARRAYS = 1 << 16;
+
     private TensorCodec() {
     }
 
@@ -53,7 +56,20 @@ public final class TensorCodec {
      * allocated before the shape times the element size is known to match the data.
      */
     public static void validate(Tensor tensor, String field) {
-        long expected = elementCount(tensor, field) * elementSize(tensor.getDtype(), field);
+        long elements = elementCount(tensor, field);
+        long expected = elements * elementSize(tensor.getDtype(), field);
+        if (elements == 0) {
+            // No data bounds an empty tensor, but nested arrays still allocate one array per index
+            // before the first zero dimension: bound those.
+            long arrays = 1;
+            for (int i = 0; i < tensor.getShapeCount() && tensor.getShape(i) != 0; i++) {
+                arrays = Math.min(MAX_EMPTY_ARRAYS + 1, arrays * Math.min(tensor.getShape(i), MAX_EMPTY_ARRAYS + 1));
+            }
+            if (arrays > MAX_EMPTY_ARRAYS) {
+                throw RequestException.invalid(field + ".shape", field + ".shape " + tensor.getShapeList()
+                        + " holds no data but more than " + MAX_EMPTY_ARRAYS + " empty rows");
+            }
+        }
         if (tensor.getData().size() != expected) {
             throw RequestException.invalid(field + ".data", field + ".data has " + tensor.getData().size()
                     + " bytes but shape " + tensor.getShapeList() + " of " + tensor.getDtype()

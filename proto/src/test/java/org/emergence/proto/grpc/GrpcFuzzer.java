@@ -3,6 +3,7 @@ package org.emergence.proto.grpc;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.Message;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -71,10 +72,21 @@ public final class GrpcFuzzer {
      */
     public static List<MethodReport> fuzzLoopback(int port, long seed, ServiceDescriptor service, int cases,
                                                   Set<Status.Code> alsoAcceptable) throws Exception {
+        return fuzzLoopback(port, seed, service, cases, alsoAcceptable, Map.of());
+    }
+
+    /**
+     * As {@link #fuzzLoopback(int, long, ServiceDescriptor, int, Set)}; a third of the cases of a
+     * method named in {@code examples} are its valid example with one or two fields changed, so the
+     * fuzz reaches past the first validation into the work itself.
+     */
+    public static List<MethodReport> fuzzLoopback(int port, long seed, ServiceDescriptor service, int cases,
+                                                  Set<Status.Code> alsoAcceptable, Map<String, Message> examples)
+            throws Exception {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext()
                 .maxInboundMessageSize(64 << 20).build();
         try {
-            return new GrpcFuzzer(channel, seed).fuzzAndAssert(service, cases, alsoAcceptable);
+            return new GrpcFuzzer(channel, seed).fuzzAndAssert(service, cases, alsoAcceptable, examples);
         } finally {
             channel.shutdownNow();
         }
@@ -92,16 +104,12 @@ public final class GrpcFuzzer {
 
     /**
      * Sends {@code cases} random requests to every method of {@code service}, prints a line per
-     * method, and asserts every answer was acceptable and the service is still SERVING.
+     * method, and asserts every answer was acceptable (or in {@code alsoAcceptable}, e.g.
+     * UNAVAILABLE where a backend is absent by design) and the service is still SERVING.
      */
-    public List<MethodReport> fuzzAndAssert(ServiceDescriptor service, int cases) throws Exception {
-        return fuzzAndAssert(service, cases, Set.of());
-    }
-
-    /** As {@link #fuzzAndAssert(ServiceDescriptor, int)}, also accepting {@code alsoAcceptable} (e.g. UNAVAILABLE where a backend is absent by design). */
-    public List<MethodReport> fuzzAndAssert(ServiceDescriptor service, int cases, Set<Status.Code> alsoAcceptable)
-            throws Exception {
-        List<MethodReport> reports = fuzz(service, cases, alsoAcceptable);
+    public List<MethodReport> fuzzAndAssert(ServiceDescriptor service, int cases, Set<Status.Code> alsoAcceptable,
+                                            Map<String, Message> examples) throws Exception {
+        List<MethodReport> reports = fuzz(service, cases, alsoAcceptable, examples);
         reports.forEach(System.out::println);
         List<String> failures = reports.stream().flatMap(r -> r.failures().stream().map(f -> r.method() + ": " + f))
                 .toList();
@@ -111,8 +119,8 @@ public final class GrpcFuzzer {
         return reports;
     }
 
-    public List<MethodReport> fuzz(ServiceDescriptor service, int cases, Set<Status.Code> alsoAcceptable)
-            throws Exception {
+    public List<MethodReport> fuzz(ServiceDescriptor service, int cases, Set<Status.Code> alsoAcceptable,
+                                   Map<String, Message> examples) throws Exception {
         Descriptors.ServiceDescriptor proto =
                 ((ProtoServiceDescriptorSupplier) service.getSchemaDescriptor()).getServiceDescriptor();
         List<MethodReport> reports = new ArrayList<>();
@@ -122,8 +130,13 @@ public final class GrpcFuzzer {
             for (int i = 0; i < cases; i++) {
                 List<DynamicMessage> messages = new ArrayList<>();
                 int count = method.isClientStreaming() ? 1 + random.nextInt(4) : 1;
+                Message example = examples.get(method.getName());
                 for (int m = 0; m < count; m++) {
-                    messages.add(message(method.getInputType(), 0));
+                    messages.add(example != null && random.nextInt(3) == 0
+                            // Parsed, not copied: nested fields must be DynamicMessages too.
+                            ? mutated(DynamicMessage.parseFrom(example.getDescriptorForType(), example.toByteString()),
+                            1 + random.nextInt(2))
+                            : message(method.getInputType(), 0));
                 }
                 Status status = call(method, messages);
                 codes.merge(status.getCode(), 1, Integer::sum);
@@ -197,6 +210,42 @@ public final class GrpcFuzzer {
     }
 
     /** Mostly a few elements; now and then very many, but only at the top level so a case stays a few MB. */
+    /** {@code message} with {@code changes} fields replaced by random values, at any depth. */
+    private DynamicMessage mutated(DynamicMessage message, int changes) {
+        DynamicMessage out = message;
+        for (int i = 0; i < changes; i++) {
+            out = mutatedOnce(out, 0);
+        }
+        return out;
+    }
+
+    private DynamicMessage mutatedOnce(DynamicMessage message, int depth) {
+        List<Descriptors.FieldDescriptor> set = new ArrayList<>(message.getAllFields().keySet());
+        DynamicMessage.Builder builder = message.toBuilder();
+        boolean descend = !set.isEmpty() && random.nextBoolean();
+        Descriptors.FieldDescriptor field = descend ? set.get(random.nextInt(set.size()))
+                : message.getDescriptorForType().getFields().get(random.nextInt(
+                message.getDescriptorForType().getFields().size()));
+        boolean nested = field.getJavaType() == Descriptors.FieldDescriptor.JavaType.MESSAGE;
+        if (field.isRepeated()) {
+            int count = builder.getRepeatedFieldCount(field);
+            if (count > 0 && nested && descend) {
+                int index = random.nextInt(count);
+                builder.setRepeatedField(field, index,
+                        mutatedOnce((DynamicMessage) builder.getRepeatedField(field, index), depth + 1));
+            } else if (count > 0 && random.nextBoolean()) {
+                builder.setRepeatedField(field, random.nextInt(count), value(field, depth));
+            } else {
+                builder.addRepeatedField(field, value(field, depth));
+            }
+        } else if (nested && descend && message.hasField(field)) {
+            builder.setField(field, mutatedOnce((DynamicMessage) message.getField(field), depth + 1));
+        } else {
+            builder.setField(field, value(field, depth));
+        }
+        return builder.build();
+    }
+
     private int repeatCount(Descriptors.FieldDescriptor field, int depth) {
         int pick = depth > 1 ? 2 : random.nextInt(20);
         // Very many only of numbers: very many long strings or byte fields would exceed any message limit.
