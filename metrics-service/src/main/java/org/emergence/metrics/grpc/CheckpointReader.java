@@ -114,6 +114,10 @@ public final class CheckpointReader implements AutoCloseable {
         if (!inline.hasConfig()) {
             throw RequestException.invalid("source.inline.config", "source.inline.config is required");
         }
+        if (inline.getStep() < 0) {
+            throw RequestException.invalid("source.inline.step", "source.inline.step must not be negative, got "
+                    + inline.getStep());
+        }
         var config = RunConfigs.resolve(inline.getConfig());
         List<NamedTensor> tensors = new ArrayList<>();
         long bytes = 0;

@@ -4,6 +4,7 @@ import org.emergence.proto.grpc.RequestException;
 import ai.djl.ndarray.NDManager;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import jakarta.inject.Inject;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.metrics.checkpoint.CheckpointProbes;
@@ -12,6 +13,7 @@ import org.emergence.metrics.llc.LlcEstimator;
 import org.emergence.metrics.llc.SgldDivergenceException;
 import org.emergence.metrics.llc.SgldSettings;
 import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.HealthState;
 import org.emergence.proto.v1.CalibrateLlcRequest;
 import org.emergence.proto.v1.CalibrateLlcResponse;
 import org.emergence.proto.v1.CalibrationPoint;
@@ -57,6 +59,8 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     private final CheckpointReader checkpoints;
     private final GradientLane gradients;
     private final CloudTopology topology;
+    @Inject
+    MetricsLimits limits;
 
     public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients, CloudTopology topology) {
         this.checkpoints = checkpoints;
@@ -79,12 +83,14 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     public void estimateLlc(EstimateLlcRequest request, StreamObserver<EstimateLlcResponse> observer) {
         var stream = (ServerCallStreamObserver<EstimateLlcResponse>) observer;
         Calls.unary(stream, () -> {
+            limits.check(request.getSettings());
             SgldSettings settings = LlcRequests.settings(request.getSettings());
+            limits.checkLlc(settings, 1, "1 estimate");
             Checkpoint checkpoint = checkpoints.read(request.getSource());
             return onCheckpoint(checkpoint, request.getSettings(), (model) -> gradients.run(() ->
                     EstimateLlcResponse.newBuilder().setEstimate(LlcRequests.estimate(settingsChecked(() ->
                             LlcEstimator.estimate(model.workload(), model.parameters(), model.data(), settings,
-                                    (chain, draw, loss) -> stream.onNext(EstimateLlcResponse.newBuilder()
+                                    (chain, draw, loss) -> progress(stream, EstimateLlcResponse.newBuilder()
                                             .setProgress(LlcProgress.newBuilder().setChain(chain).setDraw(draw)
                                                     .setLoss(loss)).build()),
                                     Calls::checkNotCancelled)), settings, request.getSettings())).build()));
@@ -95,7 +101,9 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     public void calibrateLlc(CalibrateLlcRequest request, StreamObserver<CalibrateLlcResponse> observer) {
         var stream = (ServerCallStreamObserver<CalibrateLlcResponse>) observer;
         try {
+            limits.check(request.getSettings());
             SgldSettings base = LlcRequests.settings(request.getSettings());
+            limits.check(request, base);
             if (request.getEpsilonsCount() == 0) {
                 throw RequestException.invalid("epsilons", "epsilons is empty");
             }
@@ -140,30 +148,45 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
 
     @Override
     public void measureAttention(MeasureAttentionRequest request, StreamObserver<MeasureAttentionResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.attention(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("layers", () -> ProbeRequests.attention(request));
+        });
     }
 
     @Override
     public void estimateIntrinsicDimension(EstimateIntrinsicDimensionRequest request,
                                            StreamObserver<EstimateIntrinsicDimensionResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.intrinsicDimension(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("points", () -> ProbeRequests.intrinsicDimension(request));
+        });
     }
 
     @Override
     public void fitPhaseProbe(FitPhaseProbeRequest request, StreamObserver<FitPhaseProbeResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.phase(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("states", () -> ProbeRequests.phase(request));
+        });
     }
 
     @Override
     public void compareRepresentations(CompareRepresentationsRequest request,
                                        StreamObserver<CompareRepresentationsResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.cka(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("first", () -> ProbeRequests.cka(request));
+        });
     }
 
     @Override
     public void detectTransitions(DetectTransitionsRequest request,
                                   StreamObserver<DetectTransitionsResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.transitions(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("series", () -> ProbeRequests.transitions(request));
+        });
     }
 
     /** A checkpoint's model, rebuilt, with the data split the LLC samples from. */
@@ -177,6 +200,14 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
             DataSplit split = workload.data(manager, config.getSeed());
             Batch data = LlcRequests.onTestSplit(settings) ? split.test() : split.train();
             return work.apply(new Model(workload, NamedTensors.toParameters(manager, checkpoint.tensors()), data));
+        }
+    }
+
+    /** Progress is advisory: a client that does not keep up misses some, instead of the server buffering them. */
+    private static <T> void progress(ServerCallStreamObserver<T> stream, T message) {
+        HealthState.beat();
+        if (stream.isReady()) {
+            stream.onNext(message);
         }
     }
 

@@ -7,6 +7,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.trainer.runs.TrainingRuns;
+import org.emergence.service.RunLimits;
 import org.emergence.service.checkpoint.CachedCheckpointStore;
 
 import java.nio.file.Path;
@@ -28,8 +29,14 @@ public class TrainerWiring {
 
     @Produces
     @Singleton
-    TrainingRuns runs(CachedCheckpointStore store, @ConfigProperty(name = "trainer.max-queued-runs") int maxQueued) {
-        return new TrainingRuns(store, maxQueued);
+    TrainingRuns runs(CachedCheckpointStore store, @ConfigProperty(name = "trainer.max-queued-runs") int maxQueued,
+                      @ConfigProperty(name = "trainer.max-steps") long maxSteps,
+                      @ConfigProperty(name = "trainer.max-checkpoints") long maxCheckpoints,
+                      @ConfigProperty(name = "trainer.max-parameters") long maxParameters,
+                      @ConfigProperty(name = "trainer.max-data-rows") long maxDataRows,
+                      @ConfigProperty(name = "trainer.max-activations") long maxActivations) {
+        return new TrainingRuns(store, maxQueued,
+                new RunLimits(maxSteps, maxCheckpoints, maxParameters, maxDataRows, maxActivations));
     }
 
     void onStop(@Observes ShutdownEvent event, TrainingRuns runs, CachedCheckpointStore store)

@@ -1,7 +1,7 @@
 package org.emergence.trainer.runs;
 
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
+import org.emergence.proto.grpc.LogStream;
 import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.RunFinished;
@@ -11,7 +11,6 @@ import org.emergence.proto.v1.WorkloadDescription;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One training run: its resolved config, its state, and its event log, which is replayed to
@@ -23,7 +22,7 @@ public final class Run {
     private final RunConfig config;
     private final WorkloadDescription workload;
     private final List<WatchRunResponse> events = new ArrayList<>();
-    private final List<StreamObserver<WatchRunResponse>> watchers = new CopyOnWriteArrayList<>();
+    private final List<LogStream<WatchRunResponse>> watchers = new ArrayList<>();
     private RunState state = RunState.RUN_STATE_RUNNING;
     private String message = "";
     private long lastStep;
@@ -62,11 +61,13 @@ public final class Run {
 
     synchronized void publish(WatchRunResponse.Builder event, long step) {
         lastStep = Math.max(lastStep, step);
-        WatchRunResponse built = event.setRunId(id).build();
-        events.add(built);
-        for (StreamObserver<WatchRunResponse> watcher : watchers) {
-            send(watcher, built);
-        }
+        events.add(event.setRunId(id).build());
+        drainWatchers();
+    }
+
+    private void drainWatchers() {
+        watchers.forEach(LogStream::drain);
+        watchers.removeIf(LogStream::done);
     }
 
     synchronized void finish(RunState outcome, String why) {
@@ -74,26 +75,14 @@ public final class Run {
         message = why == null ? "" : why;
         publish(WatchRunResponse.newBuilder().setFinished(
                 RunFinished.newBuilder().setState(outcome).setMessage(message).setLastStep(lastStep)), lastStep);
-        watchers.forEach(StreamObserver::onCompleted);
-        watchers.clear();
     }
 
+    /** Replays the event log to {@code observer} and follows it, as fast as the watcher reads. */
     public synchronized void watch(ServerCallStreamObserver<WatchRunResponse> observer) {
-        events.forEach(event -> send(observer, event));
-        if (state != RunState.RUN_STATE_RUNNING) {
-            observer.onCompleted();
-            return;
-        }
-        watchers.add(observer);
-        observer.setOnCancelHandler(() -> watchers.remove(observer));
-    }
-
-    private void send(StreamObserver<WatchRunResponse> observer, WatchRunResponse event) {
-        try {
-            observer.onNext(event);
-        } catch (RuntimeException e) {
-            // A watcher that went away must not disturb the run.
-            watchers.remove(observer);
+        LogStream<WatchRunResponse> watcher = LogStream.follow(observer, this, events,
+                () -> state != RunState.RUN_STATE_RUNNING);
+        if (!watcher.done()) {
+            watchers.add(watcher);
         }
     }
 }

@@ -12,7 +12,9 @@ import org.emergence.proto.v1.WatchRunResponse;
 import org.emergence.proto.v1.WorkloadDescription;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.WorkloadReport;
+import org.emergence.proto.grpc.HealthState;
 import org.emergence.service.RunConfigs;
+import org.emergence.service.RunLimits;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.CheckpointStore;
 import org.emergence.workloads.checkpoint.NamedTensors;
@@ -42,16 +44,18 @@ public final class TrainingRuns implements AutoCloseable {
     private final CheckpointStore checkpoints;
     private final ThreadPoolExecutor trainingThread;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final RunLimits limits;
 
-    public TrainingRuns(CheckpointStore checkpoints, int maxQueuedRuns) {
+    public TrainingRuns(CheckpointStore checkpoints, int maxQueuedRuns, RunLimits limits) {
         this.checkpoints = checkpoints;
+        this.limits = limits;
         this.trainingThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(maxQueuedRuns), r -> new Thread(r, "training"));
     }
 
     /** Validates and resolves the config, and queues the run; returns at once. */
     public Run start(String requestedId, RunConfig config) {
-        RunConfig resolved = RunConfigs.resolve(config);
+        RunConfig resolved = RunConfigs.resolve(config, limits);
         String id = requestedId.isBlank() ? "run-" + UUID.randomUUID().toString().substring(0, 8) : validId(requestedId);
         if (!checkpoints.steps(id).isEmpty()) {
             throw RequestException.failedPrecondition("run_id " + id + " already has checkpoints; choose another id");
@@ -61,8 +65,10 @@ public final class TrainingRuns implements AutoCloseable {
             throw RequestException.failedPrecondition("run_id " + id + " is already in use");
         }
         try {
+            HealthState.workQueued();
             trainingThread.execute(() -> train(run));
         } catch (RejectedExecutionException e) {
+            HealthState.workEnded();
             runs.remove(id);
             throw new RejectedExecutionException("the trainer is busy: " + trainingThread.getQueue().size()
                     + " runs already wait; retry later or add trainer pods");
@@ -112,9 +118,16 @@ public final class TrainingRuns implements AutoCloseable {
             run.finish(RunState.RUN_STATE_COMPLETED, "");
         } catch (CancellationException e) {
             run.finish(RunState.RUN_STATE_STOPPED, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (OutOfMemoryError e) {
+            // The limits should keep this unreachable; if not, the run ends and says so instead of staying RUNNING.
+            LOG.log(Level.SEVERE, "run " + run.id() + " ran out of memory", e);
+            HealthState.outOfMemory(e);
+            run.finish(RunState.RUN_STATE_FAILED, "out of memory: the run is too large for this trainer");
+        } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, "run " + run.id() + " failed", e);
             run.finish(RunState.RUN_STATE_FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            HealthState.workEnded();
         }
     }
 
@@ -132,6 +145,7 @@ public final class TrainingRuns implements AutoCloseable {
 
         @Override
         public void onEvaluation(Evaluation evaluation, Parameters parameters) {
+            HealthState.beat();
             long now = System.nanoTime();
             long steps = evaluation.step() - lastStep;
             double msPerStep = steps > 0 ? (now - lastNanos) / 1e6 / steps : 0;

@@ -101,8 +101,8 @@ class TrainerServiceGrpcTest {
         assertEquals(List.of("train_accuracy_1", "test_accuracy_0.5", "test_accuracy_0.95"),
                 described.getWorkload().getMilestonesList().stream().map(MilestoneSpec::getName).toList());
 
-        // Fetched with tiny chunks: every parameter arrives in pieces and reassembles whole.
-        Map<String, Tensor> small = fetch(runId, 20, 64);
+        // Fetched in the smallest chunks allowed (4 KiB): the same tensors reassemble.
+        Map<String, Tensor> small = fetch(runId, 20, 4096);
         Map<String, Tensor> whole = fetch(runId, 20, 0);
         assertEquals(whole.keySet(), small.keySet());
         assertTrue(whole.containsKey("embed.W") && whole.containsKey("attn.W_Q"), whole.keySet().toString());
@@ -122,7 +122,8 @@ class TrainerServiceGrpcTest {
     @Test
     void stopEndsARunAndKeepsItsCheckpoints() {
         String runId = trainer.startRun(StartRunRequest.newBuilder().setConfig(
-                run(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 1_000_000)).build()).getRunId();
+                run(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 1_000_000).toBuilder()
+                        .setCheckpoints(CheckpointSchedule.newBuilder().setPerDecade(5)).build()).build()).getRunId();
         Iterator<WatchRunResponse> events = trainer.withDeadlineAfter(120, TimeUnit.SECONDS)
                 .watchRun(WatchRunRequest.newBuilder().setRunId(runId).build());
         while (!events.next().hasCheckpoint()) {
