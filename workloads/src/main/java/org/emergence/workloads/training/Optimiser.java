@@ -66,7 +66,10 @@ public final class Optimiser implements AutoCloseable {
                     means.get(entry.getKey()).tempAttach(scratch);
                     variances.get(entry.getKey()).tempAttach(scratch);
                 }
-                step(entry.getKey(), weight, gradient, lr, wd);
+                // The update writes through a detached alias of the weight's storage: PyTorch refuses
+                // in-place changes of a leaf that requires grad where grad mode is on (it is
+                // per thread, and on by default on threads the engine did not start on).
+                step(entry.getKey(), weight.stopGradient(), gradient, lr, wd);
                 // x - x is exactly zero for every finite gradient; a non-finite one has diverged anyway.
                 gradient.subi(gradient);
             }

@@ -99,7 +99,7 @@ class TrainerTest {
     }
 
     @Test
-    void aRunResumedFromACheckpointContinuesTheSameLossCurveBitForBit() {
+    void aRunResumedFromACheckpointContinuesTheSameLossCurveBitForBit() throws Exception {
         // Full-batch AdamW on the transformer, and minibatch Adam on the MLP (the sampler must pick up its place too).
         TrainingConfig adamW = TrainingConfig.grokking(3e-3, 30, 5);
         TrainingConfig adam = new TrainingConfig(OptimizerKind.ADAM, 3e-3, 1e-4, 0.9, 0.999, 3, 30, 32, 9, 10);
@@ -112,8 +112,12 @@ class TrainerTest {
             new Trainer(ModularAddition.of(workload), run.getValue(), schedule).run(whole, () -> false);
             TrainingSnapshot atTwenty = whole.snapshots.get(20L);
 
+            // Resumed on a thread of its own, as a trainer does: PyTorch's grad mode is per thread.
             Recorder resumed = new Recorder();
-            new Trainer(ModularAddition.of(workload), run.getValue(), schedule).resume(atTwenty, resumed, () -> false);
+            java.util.concurrent.FutureTask<Evaluation> resume = new java.util.concurrent.FutureTask<>(() ->
+                    new Trainer(ModularAddition.of(workload), run.getValue(), schedule).resume(atTwenty, resumed, () -> false));
+            new Thread(resume, "resumed-training").start();
+            assertEquals(30, resume.get().step());
 
             assertEquals(whole.losses.subList(21, 31), resumed.losses, run.getValue().optimizer() + ": losses after step 20");
             assertEquals(whole.snapshots.get(30L), resumed.snapshots.get(30L), run.getValue().optimizer() + ": final state");
