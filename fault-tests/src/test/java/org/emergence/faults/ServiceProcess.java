@@ -1,11 +1,6 @@
 package org.emergence.faults;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
+import org.emergence.proto.grpc.GrpcChecks;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -69,27 +64,10 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     void awaitServing() throws InterruptedException {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try {
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(service + " exited with " + process.exitValue() + "; see " + log);
-                }
-                try {
-                    if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                            .check(HealthCheckRequest.getDefaultInstance()).getStatus()
-                            == HealthCheckResponse.ServingStatus.SERVING) {
-                        return;
-                    }
-                } catch (StatusRuntimeException notYet) {
-                    // still starting
-                }
-                Thread.sleep(100);
-            }
-            throw new IllegalStateException(service + " did not become healthy; see " + log);
-        } finally {
-            channel.shutdownNow();
+            GrpcChecks.awaitServing(port, process);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(service + ": " + e.getMessage() + "; see " + log, e);
         }
     }
 

@@ -1,6 +1,8 @@
 package org.emergence.proto.grpc;
 
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -34,6 +36,35 @@ public final class GrpcChecks {
     public static HealthCheckResponse.ServingStatus health(Channel channel) {
         return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+    }
+
+    /**
+     * Waits until the server on {@code port} of localhost answers SERVING (two minutes at most), as
+     * a started or restarted service process comes up; fails at once if {@code process} exits.
+     */
+    public static void awaitServing(int port, Process process) throws InterruptedException {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        try {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the service for port " + port + " exited with " + process.exitValue());
+                }
+                try {
+                    if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                            .check(HealthCheckRequest.getDefaultInstance()).getStatus()
+                            == HealthCheckResponse.ServingStatus.SERVING) {
+                        return;
+                    }
+                } catch (StatusRuntimeException notYet) {
+                    // still starting
+                }
+                Thread.sleep(100);
+            }
+            throw new IllegalStateException("the service on port " + port + " did not become healthy");
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     /** The fully qualified services the server lists through reflection (grpcurl's {@code list}). */
