@@ -36,8 +36,11 @@ import java.util.logging.Logger;
 public final class ExperimentSupervisor implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ExperimentSupervisor.class.getName());
+    /** Codes a restarted, overloaded or briefly unreachable backend answers: worth the whole retry budget. */
     private static final Set<Status.Code> TRANSIENT = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED, Status.Code.UNKNOWN);
+            Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED);
+    /** Attempts for any other failure: a second pod (or the same one later) may still succeed. */
+    private static final int OTHER_FAILURE_ATTEMPTS = 3;
 
     private final Backends backends;
     private final ExperimentStore store;
@@ -58,9 +61,14 @@ public final class ExperimentSupervisor implements AutoCloseable {
         this.analysers = Executors.newFixedThreadPool(analysisThreads);
     }
 
-    /** Loads every experiment from disk and picks up the unfinished ones. */
+    /**
+     * Loads every experiment from disk and picks up the unfinished ones: following the run again
+     * replays its checkpoints, and each one not yet analysed is analysed now.
+     */
     public void resume() {
-        for (ExperimentRecord record : store.loadAll()) {
+        List<ExperimentRecord> records = store.loadAll();
+        store.quarantined().forEach(file -> LOG.severe("unreadable experiment data moved aside: " + file));
+        for (ExperimentRecord record : records) {
             Experiment experiment = new Experiment(store, record, store.loadProgress(record.id()),
                     store.loadAnalyses(record.id()));
             experiments.put(record.id(), experiment);
@@ -184,7 +192,8 @@ public final class ExperimentSupervisor implements AutoCloseable {
                 if (closing) {
                     return;
                 }
-                if (!TRANSIENT.contains(e.getStatus().getCode()) || attempt >= attempts) {
+                boolean transientFailure = TRANSIENT.contains(e.getStatus().getCode());
+                if (attempt >= (transientFailure ? attempts : Math.min(attempts, OTHER_FAILURE_ATTEMPTS))) {
                     experiment.analysisFailed(step, e.getStatus().getCode() + " " + e.getStatus().getDescription());
                     return;
                 }
@@ -192,10 +201,15 @@ public final class ExperimentSupervisor implements AutoCloseable {
                         + e.getStatus().getCode() + "), retrying");
                 sleep(backoffMillis(attempt));
             } catch (RuntimeException e) {
-                if (!closing) {
-                    experiment.analysisFailed(step, e.getMessage());
+                if (closing) {
+                    return;
                 }
-                return;
+                if (attempt >= Math.min(attempts, OTHER_FAILURE_ATTEMPTS)) {
+                    experiment.analysisFailed(step, e.getMessage());
+                    return;
+                }
+                LOG.info("checkpoint " + step + " of " + record.id() + ": attempt " + attempt + " failed (" + e + "), retrying");
+                sleep(backoffMillis(attempt));
             }
         }
     }
@@ -208,6 +222,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
         };
     }
 
+    /** 0.5 s, 1 s, 2 s, 4 s, then every 5 s: 30 attempts ride out about two minutes of a backend's absence. */
     private static long backoffMillis(int attempt) {
         return Math.min(5_000, 250L << Math.min(attempt, 5));
     }

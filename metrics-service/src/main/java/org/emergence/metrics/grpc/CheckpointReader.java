@@ -21,6 +21,7 @@ import org.emergence.service.TensorMessages;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.service.checkpoint.CheckpointCache;
+import org.emergence.service.checkpoint.FailSafeCheckpointCache;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.checkpoint.NamedTensors;
 import org.emergence.workloads.checkpoint.SafetensorsCodec;
@@ -35,7 +36,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where the metrics service gets a checkpoint: inline from the request, else the shared cache
- * (Redis), else the trainer over gRPC, which refills the cache. The service keeps no state.
+ * (Redis), else the trainer over gRPC, which refills the cache. The service keeps no state. A
+ * cache that fails (Redis down) counts as a miss and a failed refill is only logged: the trainer
+ * is the source, the cache only a speed-up.
  */
 public final class CheckpointReader implements AutoCloseable {
 
@@ -44,7 +47,7 @@ public final class CheckpointReader implements AutoCloseable {
     private final long maxInputBytes;
 
     public CheckpointReader(CheckpointCache cache, String trainerTarget, long maxInputBytes) {
-        this.cache = cache;
+        this.cache = new FailSafeCheckpointCache(cache);
         this.trainer = ManagedChannelBuilder.forTarget(trainerTarget).defaultLoadBalancingPolicy("round_robin")
                 .usePlaintext().build();
         this.maxInputBytes = maxInputBytes;

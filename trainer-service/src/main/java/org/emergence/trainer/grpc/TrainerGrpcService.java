@@ -16,6 +16,8 @@ import org.emergence.proto.v1.GetRunRequest;
 import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.ListCheckpointsRequest;
 import org.emergence.proto.v1.ListCheckpointsResponse;
+import org.emergence.proto.v1.ResumeRunRequest;
+import org.emergence.proto.v1.ResumeRunResponse;
 import org.emergence.proto.v1.StartRunRequest;
 import org.emergence.proto.v1.StartRunResponse;
 import org.emergence.proto.v1.StopRunRequest;
@@ -73,6 +75,15 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     public void stopRun(StopRunRequest request, StreamObserver<StopRunResponse> observer) {
         Calls.unary(observer, () -> StopRunResponse.newBuilder()
                 .setState(runs.stop(Calls.required(request.getRunId(), "run_id"))).build());
+    }
+
+    @Override
+    public void resumeRun(ResumeRunRequest request, StreamObserver<ResumeRunResponse> observer) {
+        Calls.unary(observer, () -> {
+            String id = Calls.required(request.getRunId(), "run_id");
+            long from = runs.resume(id);
+            return ResumeRunResponse.newBuilder().setState(runs.get(id).state()).setFromStep(from).build();
+        });
     }
 
     @Override

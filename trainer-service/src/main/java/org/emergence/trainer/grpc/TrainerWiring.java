@@ -1,6 +1,7 @@
 package org.emergence.trainer.grpc;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -17,6 +18,8 @@ import java.util.Optional;
 /** Builds the checkpoint store and the run manager from application.properties. */
 @ApplicationScoped
 public class TrainerWiring {
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TrainerWiring.class.getName());
 
     @Produces
     @Singleton
@@ -37,6 +40,11 @@ public class TrainerWiring {
                       @ConfigProperty(name = "trainer.max-activations") long maxActivations) {
         return new TrainingRuns(store, maxQueued,
                 new RunLimits(maxSteps, maxCheckpoints, maxParameters, maxDataRows, maxActivations));
+    }
+
+    /** Recovers the runs on disk before the first call can ask for them (a restarted trainer resumes its runs here). */
+    void onStart(@Observes StartupEvent event, TrainingRuns runs) {
+        LOG.info("trainer knows " + runs.size() + " runs");
     }
 
     void onStop(@Observes ShutdownEvent event, TrainingRuns runs, CachedCheckpointStore store)

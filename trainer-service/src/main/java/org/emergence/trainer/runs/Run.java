@@ -2,6 +2,7 @@ package org.emergence.trainer.runs;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import org.emergence.proto.grpc.LogStream;
+import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.RunFinished;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * One training run: its resolved config, its state, and its event log, which is replayed to
- * every watcher that joins late and then continued live.
+ * every watcher that joins late and then continued live. {@link #describe()} is also the run's
+ * durable record ({@link RunRecords}).
  */
 public final class Run {
 
@@ -23,15 +25,24 @@ public final class Run {
     private final WorkloadDescription workload;
     private final List<WatchRunResponse> events = new ArrayList<>();
     private final List<LogStream<WatchRunResponse>> watchers = new ArrayList<>();
-    private RunState state = RunState.RUN_STATE_RUNNING;
-    private String message = "";
+    private RunState state;
+    private String message;
     private long lastStep;
     private volatile boolean stopRequested;
 
     Run(String id, RunConfig config, WorkloadDescription workload) {
-        this.id = id;
-        this.config = config;
-        this.workload = workload;
+        this(GetRunResponse.newBuilder().setRunId(id).setConfig(config).setWorkload(workload)
+                .setState(RunState.RUN_STATE_RUNNING).build());
+    }
+
+    /** A run as its durable record left it; its event log is rebuilt by the caller. */
+    Run(GetRunResponse record) {
+        this.id = record.getRunId();
+        this.config = record.getConfig();
+        this.workload = record.getWorkload();
+        this.state = record.getState();
+        this.message = record.getMessage();
+        this.lastStep = record.getLastStep();
     }
 
     public String id() {
@@ -75,6 +86,19 @@ public final class Run {
         message = why == null ? "" : why;
         publish(WatchRunResponse.newBuilder().setFinished(
                 RunFinished.newBuilder().setState(outcome).setMessage(message).setLastStep(lastStep)), lastStep);
+    }
+
+    /** Back to running (ResumeRun): the finish event leaves the log, training will continue it. */
+    synchronized void reopen() {
+        if (state != RunState.RUN_STATE_STOPPED && state != RunState.RUN_STATE_FAILED) {
+            throw RequestException.failedPrecondition("run " + id + " is " + state + "; only a stopped or failed run resumes");
+        }
+        if (!events.isEmpty() && events.get(events.size() - 1).hasFinished()) {
+            events.remove(events.size() - 1);
+        }
+        state = RunState.RUN_STATE_RUNNING;
+        message = "";
+        stopRequested = false;
     }
 
     /** Replays the event log to {@code observer} and follows it, as fast as the watcher reads. */
