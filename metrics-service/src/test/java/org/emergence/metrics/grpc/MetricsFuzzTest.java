@@ -26,8 +26,8 @@ class MetricsFuzzTest {
 
     @Test
     void everyRpcAnswersRandomRequestsWithAContractCode() throws Exception {
-        // No trainer runs in this test: a checkpoint by reference that is not cached is UNAVAILABLE.
-        // DescribeSeries is in the contract but not served yet on this branch: UNIMPLEMENTED.
+        // No trainer or tda service runs in this test: a checkpoint by reference that is not cached, or a
+        // cloud to measure, is UNAVAILABLE.
         // A valid inline checkpoint of a small MLP, which a third of the MeasureCheckpoint cases alter.
         RunConfig config = RunConfig.newBuilder().setSteps(1).setWorkload(WorkloadSpec.newBuilder()
                 .setModularAddition(ModularAdditionConfig.newBuilder().setModulus(7).setTrainFraction(0.5)
@@ -39,7 +39,7 @@ class MetricsFuzzTest {
         }
         GrpcFuzzer.fuzzLoopback(ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class),
                 11, MetricsServiceGrpc.getServiceDescriptor(), 200,
-                Set.of(Status.Code.UNAVAILABLE, Status.Code.UNIMPLEMENTED), Map.of("MeasureCheckpoint",
+                Set.of(Status.Code.UNAVAILABLE), Map.of("MeasureCheckpoint",
                         MeasureCheckpointRequest.newBuilder().setSource(CheckpointSource.newBuilder().setInline(inline))
                                 .build()));
     }
