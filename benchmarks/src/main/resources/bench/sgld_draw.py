@@ -5,7 +5,7 @@ The model is ModularAdditionTransformer's (workloads module): token and position
 one causal attention layer, one ReLU MLP block on the last position, no LayerNorm, untied
 unembedding. Parameters and training data come from a safetensors file the benchmark writes, so
 both sides start from the same w* and sample minibatches of the same rows. The step is the one of
-SCIENCE.md 2.1, per parameter tensor as devinterp's SGLD optimiser does it:
+docs/science.md 2.1, per parameter tensor as devinterp's SGLD optimiser does it:
     w <- w - (eps/2) (n_beta grad L_m(w) + gamma (w - w*)) + N(0, eps)
 and each draw reads the minibatch loss back (loss.item()), as the estimate needs it.
 

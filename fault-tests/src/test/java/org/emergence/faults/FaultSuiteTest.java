@@ -76,12 +76,13 @@ class FaultSuiteTest {
         Map<String, String> redisEnv = Map.of("EMERGENCE_REDIS_URL", redis.url());
         trainer = new ServiceProcess("trainer-service", freePort(),
                 List.of("-Dtrainer.checkpoint-dir=" + data.resolve("checkpoints")), redisEnv, data);
-        metrics = new ServiceProcess("metrics-service", freePort(),
-                List.of("-Dmetrics.trainer.target=" + trainer.target()), redisEnv, data);
         tda = new ServiceProcess("tda-service", freePort(), List.of(), Map.of(), data);
+        // Metrics measures the clouds' persistence on tda; the gateway talks to trainer and metrics only.
+        metrics = new ServiceProcess("metrics-service", freePort(), List.of("-Dmetrics.trainer.target=" + trainer.target(),
+                "-Dmetrics.tda.target=" + tda.target()), redisEnv, data);
         gateway = new ServiceProcess("gateway", freePort(), List.of(
                 "-Dgateway.trainer.target=" + trainer.target(), "-Dgateway.metrics.target=" + metrics.target(),
-                "-Dgateway.tda.target=" + tda.target(), "-Dgateway.data-dir=" + data.resolve("gateway")), Map.of(), data);
+                "-Dgateway.data-dir=" + data.resolve("gateway")), Map.of(), data);
         for (ServiceProcess service : List.of(trainer, metrics, tda, gateway)) {
             service.start();
         }

@@ -182,7 +182,7 @@ public final class RunConfigs {
         return out.build();
     }
 
-    /** The grokking protocol of SCIENCE.md section 1 wherever the caller left a field at zero. */
+    /** The grokking protocol of docs/science.md section 1 wherever the caller left a field at zero. */
     private static OptimizerConfig resolveOptimizer(OptimizerConfig o) {
         OptimizerConfig.Builder out = o.toBuilder();
         if (o.getOptimizer() == Optimizer.OPTIMIZER_UNSPECIFIED) out.setOptimizer(Optimizer.OPTIMIZER_ADAMW);

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.CancellationException;
 
 /**
- * Times grokking of modular addition under the SCIENCE.md protocol (AdamW, betas (0.9, 0.98),
+ * Times grokking of modular addition under the docs/science.md protocol (AdamW, betas (0.9, 0.98),
  * 10 warm-up steps, full batch): prints the steps at which train accuracy reached 1.0 and test
  * accuracy crossed 0.5 and 0.95, and the time per step. Stops once test accuracy reaches 0.95.
  *

@@ -1,7 +1,7 @@
 package org.emergence.metrics.attention;
 
 /**
- * Mean attention distance (MAD) and normalised entropy of attention maps (SCIENCE.md 2.2).
+ * Mean attention distance (MAD) and normalised entropy of attention maps (docs/science.md 2.2).
  *
  * <p>Input: one layer's attention weights as {@code attention[sample][head][query][key]} (a sample is an image
  * or a sequence), or {@code attention[head][query][key]} for a single sample. Rows must be softmax rows.
@@ -16,7 +16,7 @@ package org.emergence.metrics.attention;
  * at position t and |i - j| is divided by (seqLen - 1), again the largest possible distance.
  *
  * <p>Entropy: H_i = -sum_j a_ij ln a_ij divided by ln(number of keys after dropping the class token). For causal
- * attention this still uses the full key count, as SCIENCE.md defines it, so early queries score low.
+ * attention this still uses the full key count, as docs/science.md defines it, so early queries score low.
  */
 public final class AttentionLocality {
 

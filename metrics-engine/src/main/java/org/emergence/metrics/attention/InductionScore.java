@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Induction score per head (SCIENCE.md 2.2): for every position t whose token already occurred earlier, the
+ * Induction score per head (docs/science.md 2.2): for every position t whose token already occurred earlier, the
  * attention from t to the position right after that token's previous occurrence, averaged over all such t and all
  * sequences.
  *

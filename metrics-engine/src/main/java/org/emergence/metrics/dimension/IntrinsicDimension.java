@@ -3,7 +3,7 @@ package org.emergence.metrics.dimension;
 import java.util.Arrays;
 
 /**
- * Intrinsic dimension of a point cloud whose rows are points (SCIENCE.md 2.4).
+ * Intrinsic dimension of a point cloud whose rows are points (docs/science.md 2.4).
  *
  * <p>Ours, for both estimators: a point whose nearest neighbour is at distance 0 (a duplicate) carries no scale
  * information (its ratios are infinite), so it is left out of the estimate; its copies still serve as neighbours of
@@ -60,7 +60,7 @@ public final class IntrinsicDimension {
 
     /**
      * Levina-Bickel MLE: per point m(x) = [(1/(k-1)) sum_{j<k} ln(T_k / T_j)]^-1 with T_j the distance to the j-th
-     * neighbour. Global estimate, ours as SCIENCE.md writes it: the harmonic mean of m(x) over points, i.e. the
+     * neighbour. Global estimate, ours as docs/science.md writes it: the harmonic mean of m(x) over points, i.e. the
      * inverse of the mean of 1/m(x) (MacKay and Ghahramani's correction; 1/m(x) is an unbiased estimate of 1/d under
      * the local Poisson model, while the arithmetic mean of m(x) is biased upwards).
      */

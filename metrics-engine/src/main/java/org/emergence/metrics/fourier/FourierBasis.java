@@ -3,7 +3,7 @@ package org.emergence.metrics.fourier;
 import java.util.Arrays;
 
 /**
- * The real orthonormal Fourier basis over Z_p (SCIENCE.md 2.3), p odd.
+ * The real orthonormal Fourier basis over Z_p (docs/science.md 2.3), p odd.
  *
  * <p>Component 0 is the constant 1/sqrt(p); component 2k-1 is sqrt(2/p) cos(2 pi k a / p) and component 2k is
  * sqrt(2/p) sin(2 pi k a / p), for k = 1..(p-1)/2. The p components are orthonormal, so projecting onto them is an

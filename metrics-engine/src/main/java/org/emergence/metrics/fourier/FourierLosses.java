@@ -3,7 +3,7 @@ package org.emergence.metrics.fourier;
 import java.util.Arrays;
 
 /**
- * Restricted and excluded loss of a modular-addition model (Nanda et al. 2023; SCIENCE.md 2.3).
+ * Restricted and excluded loss of a modular-addition model (Nanda et al. 2023; docs/science.md 2.3).
  *
  * <p>Input: the logits over all p^2 inputs, {@code logits[a * p + b][c]}, whose label is (a + b) mod p. For each
  * output class c the p^2 logits form a function of (a, b); its component along the unit direction

@@ -5,7 +5,7 @@ import java.util.stream.IntStream;
 
 /**
  * Fourier spectrum of a matrix whose rows are indexed by a residue a in Z_p (an embedding W_E, p x d_model, or
- * W_L = W_U W_out, p x d_mlp), SCIENCE.md 2.3.
+ * W_L = W_U W_out, p x d_mlp), docs/science.md 2.3.
  *
  * @param p              the modulus
  * @param componentNorms for each basis component c (see {@link FourierBasis}), the norm over the d columns of the

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
- * Top Hessian eigenvalue of a loss by power iteration (SCIENCE.md 2.6). DJL's public API is
+ * Top Hessian eigenvalue of a loss by power iteration (docs/science.md 2.6). DJL's public API is
  * first order, so each Hessian-vector product is a central difference of two gradients:
  * Hv ~ (grad L(w + h v) - grad L(w - h v)) / (2h). Power iteration converges to the eigenvalue of
  * largest magnitude; at a minimum (Hessian positive semi-definite) that is the top eigenvalue.

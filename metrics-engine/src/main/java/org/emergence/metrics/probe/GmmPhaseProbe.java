@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * GMM phase probe (feature-lottery paper; SCIENCE.md 2.5): a passive K-prototype isotropic Gaussian mixture fitted
+ * GMM phase probe (feature-lottery paper; docs/science.md 2.5): a passive K-prototype isotropic Gaussian mixture fitted
  * by EM to hidden states z (rows = samples).
  *
  * <p>Model, ours: p(z) = (1/K) sum_k N(z; mu_k, sigma^2 I) with equal, fixed weights 1/K and one shared

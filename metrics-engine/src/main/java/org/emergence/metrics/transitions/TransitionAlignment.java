@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Lines up the transitions of several named series (SCIENCE.md 2.7) so a reader sees which signal moved first and
+ * Lines up the transitions of several named series (docs/science.md 2.7) so a reader sees which signal moved first and
  * by how many steps it led a reference series (e.g. test accuracy).
  *
  * @param reference   name of the reference series

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Change-point detection over a metric's series of checkpoints (SCIENCE.md 2.7).
+ * Change-point detection over a metric's series of checkpoints (docs/science.md 2.7).
  *
  * <p>Method, ours: a single change point by two-segment least squares, i.e. the split that best fits the series by
  * two constant levels (maximising n1 n2 (m2 - m1)^2 / n). Chosen over the largest jump of a smoothed derivative

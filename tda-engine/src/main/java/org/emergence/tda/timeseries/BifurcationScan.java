@@ -8,7 +8,7 @@ import java.util.Random;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Topological bifurcation scan (SCIENCE.md 3.4). For each parameter value mu with series x_mu:
+ * Topological bifurcation scan (docs/science.md 3.4). For each parameter value mu with series x_mu:
  * Phi(mu) = the given loop functional (max finite H1 persistence) of the delay-embedded orbit, subsampled to at
  * most {@code maxPoints} points; the noise baseline is the same functional on phase-randomised surrogates of x_mu,
  * embedded and subsampled the same way. Phi is above baseline when Phi > mean + k sd of the surrogate values.

@@ -10,7 +10,7 @@ import org.emergence.tda.summaries.DiagramStatistics;
 
 import java.util.function.ToDoubleFunction;
 
-/** The Hopf functional Phi of SCIENCE.md 3.4: max finite H1 persistence of an embedded orbit. */
+/** The Hopf functional Phi of docs/science.md 3.4: max finite H1 persistence of an embedded orbit. */
 public final class LoopFunctional {
 
     private LoopFunctional() {

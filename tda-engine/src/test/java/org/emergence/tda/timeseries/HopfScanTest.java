@@ -7,7 +7,7 @@ import java.util.Random;
 import org.emergence.tda.persistence.Cancellation;
 import org.junit.jupiter.api.Test;
 
-/** SCIENCE.md 3.4: Phi = max H1 persistence (real Vietoris-Rips engine) finds the Hopf point of the normal form. */
+/** docs/science.md 3.4: Phi = max H1 persistence (real Vietoris-Rips engine) finds the Hopf point of the normal form. */
 class HopfScanTest {
 
     @Test

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
- * The deep linear network y = W_L ... W_1 x (section 1 of SCIENCE.md), also reduced-rank
+ * The deep linear network y = W_L ... W_1 x (section 1 of docs/science.md), also reduced-rank
  * regression y = B A x when it has two layers. Parameters are named {@code layer1} ..
  * {@code layerL}; {@code layer i} has shape (H_i, H_{i-1}), so for reduced-rank regression
  * {@code layer1} is A and {@code layer2} is B. The loss is the squared error summed over

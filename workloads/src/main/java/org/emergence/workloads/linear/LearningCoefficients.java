@@ -14,7 +14,7 @@ public final class LearningCoefficients {
     /**
      * Reduced-rank regression y = B A x with input M, hidden H, output N and a true map of rank
      * {@code r} (Aoyagi &amp; Watanabe 2005, "Stochastic complexities of reduced rank regression in
-     * Bayesian estimation", Main Theorem). SCIENCE.md states the r = 0 form; for rank r the
+     * Bayesian estimation", Main Theorem). docs/science.md states the r = 0 form; for rank r the
      * theorem is that form applied to (M - r, H - r, N - r) plus the regular part r(M + N - r)/2
      * (the r directions the true map fixes are identifiable). Expanded, case 1 reads
      * (2(H + r)(M + N) - (M - N)^2 - (H + r)^2)/8 (+1/8 when M + H + N + r is odd), as in the
@@ -42,7 +42,7 @@ public final class LearningCoefficients {
     /**
      * Deep linear network with widths H_0 (input) .. H_L (output) and a true product of rank
      * {@code rank} (Aoyagi 2024, "Consideration on the learning efficiency of multiple-layered
-     * neural networks with linear units", as restated in SCIENCE.md 2.1): with M_i = H_i - r,
+     * neural networks with linear units", as restated in docs/science.md 2.1): with M_i = H_i - r,
      * S is the smallest set of the M_i with max(S) &lt; min(rest), sum(S) &ge; l max(S) and
      * sum(S) &lt; l min(rest), l = |S| - 1. Because max(S) &lt; min(rest), S is a prefix of the sorted
      * M_i, so the search tries prefixes of growing size; the full set has min(rest) = infinity.

@@ -42,7 +42,7 @@ public record ModularAdditionConfig(int p, double trainFraction, Variant variant
         }
     }
 
-    /** The SCIENCE.md widths for {@code variant}. */
+    /** The docs/science.md widths for {@code variant}. */
     public static ModularAdditionConfig of(int p, double trainFraction, Variant variant) {
         return new ModularAdditionConfig(p, trainFraction, variant, DEFAULT_D_MODEL, DEFAULT_HEADS, DEFAULT_D_MLP);
     }

@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * The MLP variant: one embedding table shared by a and b, the two embeddings concatenated, a
  * ReLU hidden layer and p logits. PyTorch's default initialisation (N(0, 1) embeddings,
- * U(±1/sqrt(fan_in)) linear layers), as in the reference run of SCIENCE.md.
+ * U(±1/sqrt(fan_in)) linear layers), as in the reference run of docs/science.md.
  */
 public final class ModularAdditionMlp extends ModularAddition {
 

@@ -31,7 +31,7 @@ public record TrainingConfig(
         requireAtLeast("evalEvery", evalEvery, 1);
     }
 
-    /** The grokking protocol of SCIENCE.md: AdamW, wd 1.0, betas (0.9, 0.98), 10 warm-up steps, full batch. */
+    /** The grokking protocol of docs/science.md: AdamW, wd 1.0, betas (0.9, 0.98), 10 warm-up steps, full batch. */
     public static TrainingConfig grokking(double learningRate, long steps, long seed) {
         return new TrainingConfig(OptimizerKind.ADAMW, learningRate, 1.0, 0.9, 0.98, 10, steps, 0, seed, 10);
     }
