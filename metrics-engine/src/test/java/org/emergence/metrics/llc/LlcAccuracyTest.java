@@ -19,6 +19,30 @@ class LlcAccuracyTest {
         return LinearLlcCases.deepLinear().stream();
     }
 
+    /** Held-out shapes the auto mode was never tuned on: a deep linear net, RRR, a 4-layer net of other ranks. */
+    static Stream<LinearLlcCases.Case> heldOut() {
+        return LinearLlcCases.heldOut().stream().limit(AUTO_TESTED_SHAPES);
+    }
+
+    private static final int AUTO_TESTED_SHAPES = 3;
+    /** Fewer chains than the benchmark's 4 keep the test short; the tolerance leaves room for their noise. */
+    private static final int AUTO_CHAINS = 3;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("heldOut")
+    void autoModeWithinFifteenPercentOnHeldOutShapes(LinearLlcCases.Case testCase) {
+        LlcAutoCalibration.Estimate auto = testCase.estimateAuto(AUTO_CHAINS);
+        double estimate = auto.result().llcMean();
+        assertEquals(testCase.truth(), estimate, 0.15 * testCase.truth(),
+                testCase.label() + ": " + estimate + " vs " + testCase.truth() + "; " + auto.calibration());
+        assertTrue(auto.result().malaAcceptanceRate() > 0.8, auto.calibration());
+        // The explanation names what it chose.
+        assertTrue(auto.calibration().contains(String.format(java.util.Locale.ROOT, "epsilon = %.3g", auto.settings().epsilon())),
+                auto.calibration());
+        assertTrue(auto.calibration().contains(String.format(java.util.Locale.ROOT, "n_beta = %.4g", auto.settings().effectiveNBeta())),
+                auto.calibration());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("reducedRankRegression")
     void reducedRankRegressionWithinTwentyPercent(LinearLlcCases.Case testCase) {

@@ -3,6 +3,7 @@ package org.emergence.metrics.grpc;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.metrics.llc.ChainResult;
 import org.emergence.metrics.llc.DataSubset;
+import org.emergence.metrics.llc.LlcAutoCalibration;
 import org.emergence.metrics.llc.LlcResult;
 import org.emergence.metrics.llc.Preconditioning;
 import org.emergence.metrics.llc.SgldSettings;
@@ -27,13 +28,19 @@ final class LlcRequests {
 
     /**
      * The estimator's settings; fields left at zero take the contract's defaults (metrics.proto),
-     * which are the estimator's except the minibatch size (256) and the burn-in (equal to draws).
+     * which are the estimator's except the minibatch size (256), the burn-in (equal to draws) and,
+     * in auto mode, gamma (1).
      */
     static SgldSettings settings(LlcSettings s) {
         SgldSettings.Builder b = SgldSettings.builder();
         if (positive("settings.epsilon", s.getEpsilon())) b.epsilon(s.getEpsilon());
-        if (positive("settings.gamma", s.getGamma())) b.gamma(s.getGamma());
+        b.gamma(positive("settings.gamma", s.getGamma()) ? s.getGamma()
+                : s.getAuto() ? LlcAutoCalibration.DEFAULT_GAMMA : SgldSettings.builder().build().gamma());
         if (positive("settings.n_beta", s.getNBeta())) b.nBeta(s.getNBeta());
+        if (s.getAuto() && (s.getEpsilon() != 0 || s.getNBeta() != 0)) {
+            throw RequestException.invalid(s.getEpsilon() != 0 ? "settings.epsilon" : "settings.n_beta",
+                    "settings.auto chooses epsilon and n_beta: leave them 0");
+        }
         if (count("settings.chains", s.getChains())) b.chains(s.getChains());
         int draws = count("settings.draws", s.getDraws()) ? s.getDraws() : SgldSettings.builder().build().draws();
         b.draws(draws).burnIn(count("settings.burn_in", s.getBurnIn()) ? s.getBurnIn() : draws);
@@ -95,6 +102,11 @@ final class LlcRequests {
             out.addChains(c);
         }
         return out.build();
+    }
+
+    /** The auto mode's result, with the settings it chose and why. */
+    static LlcEstimate estimate(LlcAutoCalibration.Estimate auto, LlcSettings requested) {
+        return estimate(auto.result(), auto.settings(), requested).toBuilder().setCalibration(auto.calibration()).build();
     }
 
     /** True if the caller set the field (zero keeps the default); rejects negative and non-finite values. */

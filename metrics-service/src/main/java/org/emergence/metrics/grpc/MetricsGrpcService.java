@@ -7,8 +7,10 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.metrics.checkpoint.CheckpointProbes;
+import org.emergence.metrics.llc.LlcAutoCalibration;
 import org.emergence.metrics.llc.LlcCalibration;
 import org.emergence.metrics.llc.LlcEstimator;
+import org.emergence.metrics.llc.ProgressListener;
 import org.emergence.metrics.llc.SgldDivergenceException;
 import org.emergence.metrics.llc.SgldSettings;
 import org.emergence.proto.grpc.Calls;
@@ -71,13 +73,15 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
         Calls.unary(stream, () -> {
             SgldSettings settings = LlcRequests.settings(request.getSettings());
             Checkpoint checkpoint = checkpoints.read(request.getSource());
+            ProgressListener progress = (chain, draw, loss) -> stream.onNext(EstimateLlcResponse.newBuilder()
+                    .setProgress(LlcProgress.newBuilder().setChain(chain).setDraw(draw).setLoss(loss)).build());
             return onCheckpoint(checkpoint, request.getSettings(), (model) -> gradients.run(() ->
-                    EstimateLlcResponse.newBuilder().setEstimate(LlcRequests.estimate(diverging(() ->
-                            LlcEstimator.estimate(model.workload(), model.parameters(), model.data(), settings,
-                                    (chain, draw, loss) -> stream.onNext(EstimateLlcResponse.newBuilder()
-                                            .setProgress(LlcProgress.newBuilder().setChain(chain).setDraw(draw)
-                                                    .setLoss(loss)).build()),
-                                    Calls::checkNotCancelled)), settings, request.getSettings())).build()));
+                    EstimateLlcResponse.newBuilder().setEstimate(diverging(() -> request.getSettings().getAuto()
+                            ? LlcRequests.estimate(LlcAutoCalibration.estimate(model.workload(), model.parameters(),
+                                    model.data(), settings, progress, Calls::checkNotCancelled), request.getSettings())
+                            : LlcRequests.estimate(LlcEstimator.estimate(model.workload(), model.parameters(),
+                                    model.data(), settings, progress, Calls::checkNotCancelled), settings,
+                                    request.getSettings()))).build()));
         });
     }
 
@@ -86,6 +90,9 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
         var stream = (ServerCallStreamObserver<CalibrateLlcResponse>) observer;
         try {
             SgldSettings base = LlcRequests.settings(request.getSettings());
+            if (request.getSettings().getAuto()) {
+                throw RequestException.invalid("settings.auto", "settings.auto is for EstimateLlc; CalibrateLlc sweeps the grid it is given");
+            }
             if (request.getEpsilonsCount() == 0) {
                 throw RequestException.invalid("epsilons", "epsilons is empty");
             }
