@@ -17,10 +17,17 @@ public final class LlcAccuracyBenchmark {
     private LlcAccuracyBenchmark() {
     }
 
+    /** {@code heldout} or {@code tuned} runs only those cases (e.g. in two processes); no argument runs all. */
     public static void main(String[] args) {
-        List<LinearLlcCases.Case> cases = new ArrayList<>(LinearLlcCases.heldOut());
-        cases.addAll(LinearLlcCases.reducedRankRegression());
-        cases.addAll(LinearLlcCases.deepLinear());
+        String only = args.length > 0 ? args[0] : "";
+        List<LinearLlcCases.Case> cases = new ArrayList<>();
+        if (!only.equals("tuned")) {
+            cases.addAll(LinearLlcCases.heldOut());
+        }
+        if (!only.equals("heldout")) {
+            cases.addAll(LinearLlcCases.reducedRankRegression());
+            cases.addAll(LinearLlcCases.deepLinear());
+        }
         System.out.printf("%-26s %-7s %6s %7s | %8s %7s %6s %6s | %8s %7s %8s %6s %6s %6s %6s %8s%n",
                 "case", "type", "params", "truth", "manual", "rel.err", "eps", "MALA",
                 "auto", "rel.err", "eps", "nBeta", "MALA", "R-hat", "wall s", "steps/s");

@@ -31,6 +31,9 @@ import java.util.List;
  * near 0.8-0.95, and lower (5e-4, 3e-4) for the wider shapes whose curvature made 1e-3 accept
  * only 0.7-0.78 and overestimate by 20-45%. RMSProp preconditioning, which multiplies the step by
  * up to 1/rmspropEpsilon = 10 in flat directions, overestimated at these step sizes.
+ * <p>
+ * {@link #heldOut()} holds shapes nothing was tuned on, for the auto mode
+ * ({@link LlcAutoCalibration}); their manual settings are the fixed ones above at epsilon 1e-3.
  */
 public final class LinearLlcCases {
 
@@ -42,6 +45,13 @@ public final class LinearLlcCases {
 
     /** One ground-truth case: a linear task and the settings to estimate its LLC with. */
     public record Case(String label, DeepLinearConfig config, SgldSettings settings) {
+
+        /** The same shape and target with {@code rows} data rows (and a full batch of them). */
+        public Case withRows(int rows) {
+            DeepLinearConfig resized = new DeepLinearConfig(config.name(), config.widths(), config.rank(), config.noiseStd(),
+                    rows, rows, config.targetSeed(), config.dataType());
+            return new Case(label + " n=" + rows, resized, settings.toBuilder().minibatchSize(rows).build());
+        }
 
         Case withEpsilon(double epsilon) {
             return new Case(label, config, settings.toBuilder().epsilon(epsilon).build());
@@ -99,12 +109,12 @@ public final class LinearLlcCases {
      */
     public static List<Case> heldOut() {
         return List.of(
-                dln(new int[] {4, 6, 3, 5}, 2, DataType.FLOAT32),
-                rrr(6, 4, 7, 2, DataType.FLOAT32),
-                dln(new int[] {3, 6, 6, 4}, 1, DataType.FLOAT32),
                 rrr(8, 3, 6, 0, DataType.FLOAT32),
+                rrr(6, 4, 7, 2, DataType.FLOAT32),
+                dln(new int[] {4, 3, 5, 4}, 0, DataType.FLOAT32),
+                dln(new int[] {4, 6, 3, 5}, 2, DataType.FLOAT32),
+                dln(new int[] {3, 6, 6, 4}, 1, DataType.FLOAT32),
                 rrr(7, 5, 8, 3, DataType.FLOAT32),
-                dln(new int[] {5, 4, 6}, 2, DataType.FLOAT32),
                 dln(new int[] {6, 5, 4, 3, 5}, 1, DataType.FLOAT32),
                 dln(new int[] {6, 8, 8, 6}, 2, DataType.FLOAT32));
     }

@@ -19,14 +19,19 @@ class LlcAccuracyTest {
         return LinearLlcCases.deepLinear().stream();
     }
 
-    /** Held-out shapes the auto mode was never tuned on: a deep linear net, RRR, a 4-layer net of other ranks. */
+    /**
+     * Held-out shapes the auto mode was never tuned on (RRR of rank 0 and 2, a 3-layer deep linear
+     * network of rank 0), at a data size nothing was tuned at either: 250 rows halve n_beta = n and
+     * so the steps the recipe needs (it scales the chain with 1/epsilon), keeping the test short.
+     */
     static Stream<LinearLlcCases.Case> heldOut() {
-        return LinearLlcCases.heldOut().stream().limit(AUTO_TESTED_SHAPES);
+        return LinearLlcCases.heldOut().stream().limit(AUTO_TESTED_SHAPES).map(testCase -> testCase.withRows(AUTO_TESTED_ROWS));
     }
 
     private static final int AUTO_TESTED_SHAPES = 3;
+    private static final int AUTO_TESTED_ROWS = 250;
     /** Fewer chains than the benchmark's 4 keep the test short; the tolerance leaves room for their noise. */
-    private static final int AUTO_CHAINS = 3;
+    private static final int AUTO_CHAINS = 2;
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("heldOut")
