@@ -69,7 +69,7 @@ public final class LinearLlcCases {
         /** Estimates it in the auto mode from the manual settings' data, minibatch and seed, gamma 1 and {@code chains} chains. */
         public LlcAutoCalibration.Estimate estimateAuto(int chains) {
             return atTruth((workload, truth, data) -> LlcAutoCalibration.estimate(workload, truth, data,
-                    autoRequest(chains), ProgressListener.NONE, Cancellation.NONE));
+                    autoRequest(settings, chains), ProgressListener.NONE, Cancellation.NONE));
         }
 
         private <T> T atTruth(Run<T> run) {
@@ -137,9 +137,9 @@ public final class LinearLlcCases {
         return new Case("DLN " + Arrays.toString(widths) + " r=" + rank, config, settings(1e-3));
     }
 
-    /** What the auto mode is given: no epsilon or nBeta worth keeping, full batch, chain count of the caller's. */
-    private static SgldSettings autoRequest(int chains) {
-        return settings(1e-3).toBuilder().nBeta(null).gamma(LlcAutoCalibration.DEFAULT_GAMMA)
+    /** What the auto mode is given: the manual settings' data, minibatch and seed, no epsilon or nBeta worth keeping. */
+    private static SgldSettings autoRequest(SgldSettings manual, int chains) {
+        return manual.toBuilder().nBeta(null).gamma(LlcAutoCalibration.DEFAULT_GAMMA)
                 .chains(chains).draws(200).burnIn(200).build();
     }
 
