@@ -38,8 +38,8 @@ final class LlcRequests {
                 : s.getAuto() ? LlcAutoCalibration.DEFAULT_GAMMA : SgldSettings.builder().build().gamma());
         if (positive("settings.n_beta", s.getNBeta())) b.nBeta(s.getNBeta());
         if (s.getAuto() && (s.getEpsilon() != 0 || s.getNBeta() != 0)) {
-            throw RequestException.invalid(s.getEpsilon() != 0 ? "settings.epsilon" : "settings.n_beta",
-                    "settings.auto chooses epsilon and n_beta: leave them 0");
+            String field = s.getEpsilon() != 0 ? "settings.epsilon" : "settings.n_beta";
+            throw RequestException.invalid(field, field + " must be 0 with settings.auto, which chooses epsilon and n_beta");
         }
         if (count("settings.chains", s.getChains())) b.chains(s.getChains());
         int draws = count("settings.draws", s.getDraws()) ? s.getDraws() : SgldSettings.builder().build().draws();
