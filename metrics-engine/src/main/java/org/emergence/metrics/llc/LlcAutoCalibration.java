@@ -124,7 +124,7 @@ public final class LlcAutoCalibration {
             double acceptance = result.malaAcceptanceRate();
             if (acceptance >= MIN_FINAL_ACCEPTANCE || step == EPSILON_GRID.length - 1) {
                 String calibration = explain(workload.classification(), rows, initialLoss, settings, pilots,
-                        chosen != null, steppedDown, result);
+                        chosen, steppedDown, result);
                 return new Estimate(result, settings, List.copyOf(pilots), calibration);
             }
             steppedDown.add(format("%.3g: MALA %.2f", settings.epsilon(), acceptance));
@@ -165,22 +165,25 @@ public final class LlcAutoCalibration {
     }
 
     private static String explain(boolean classification, int rows, double initialLoss, SgldSettings settings,
-                                  List<Pilot> pilots, boolean found, List<String> steppedDown, LlcResult result) {
+                                  List<Pilot> pilots, Pilot pilot, List<String> steppedDown, LlcResult result) {
         int relaxation = relaxationSteps(settings.gamma(), settings.epsilon());
         StringJoiner tried = new StringJoiner("; ");
-        pilots.forEach(pilot -> tried.add(pilot.describe()));
+        pilots.forEach(each -> tried.add(each.describe()));
         String temperature = classification
                 ? format("n_beta = %.4g = n / ln n (n = %d rows, cross-entropy is a log-likelihood per row)", settings.effectiveNBeta(), rows)
                 : format("n_beta = %.4g = n / max(1, 2 L(w*) ln n) (n = %d rows, L(w*) = %.3g%s)", settings.effectiveNBeta(), rows,
                 initialLoss, settings.effectiveNBeta() == rows ? ": realisable, the posterior is governed by n L" : "");
-        String step = found
-                ? format("epsilon = %.3g, the largest step whose %d-chain pilot had MALA acceptance >= %.2f and loss split-R-hat <= %.2f",
-                settings.epsilon(), PILOT_CHAINS, MIN_ACCEPTANCE, MAX_PILOT_RHAT)
-                : format("epsilon = %.3g, the smallest step tried: WARNING no pilot reached MALA acceptance %.2f with split-R-hat <= %.2f",
-                settings.epsilon(), MIN_ACCEPTANCE, MAX_PILOT_RHAT);
-        if (!steppedDown.isEmpty()) {
-            step += format(", then halved as the full-length run at %s accepted under %.2f", String.join(", ", steppedDown),
-                    MIN_FINAL_ACCEPTANCE);
+        String pilotRule = format("the largest step whose %d-chain pilot had MALA acceptance >= %.2f and loss split-R-hat <= %.2f",
+                PILOT_CHAINS, MIN_ACCEPTANCE, MAX_PILOT_RHAT);
+        String step;
+        if (pilot == null) {
+            step = format("epsilon = %.3g, the smallest step tried: WARNING no pilot reached MALA acceptance %.2f with split-R-hat <= %.2f",
+                    settings.epsilon(), MIN_ACCEPTANCE, MAX_PILOT_RHAT);
+        } else if (steppedDown.isEmpty()) {
+            step = format("epsilon = %.3g, %s", settings.epsilon(), pilotRule);
+        } else {
+            step = format("epsilon = %.3g: %s was %.3g, halved as the full-length run at %s accepted under %.2f",
+                    settings.epsilon(), pilotRule, pilot.epsilon(), String.join(", ", steppedDown), MIN_FINAL_ACCEPTANCE);
         }
         String length = format("burn-in %d and %d draws per chain (the localisation relaxes in 2/(gamma eps) = %d steps%s)",
                 settings.burnIn(), settings.draws(), 2 * relaxation,
