@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Runs a modular-addition experiment through the gateway: create, watch, report.
-// Progress goes to stderr; the report, as one line of JSON, is the last line of stdout.
+// Runs the demo experiment through the gateway: create, watch, report. The run is the
+// repository's demo-run.json (shared with `./emergence demo` and the Python client), with any
+// flags given overriding its fields. Progress and a summary go to stderr; the report, as one line
+// of JSON, is the last line of stdout.
 // An RPC error exits 1 with its status code.
 'use strict';
 
+const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const grpc = require('@grpc/grpc-js');
@@ -11,26 +14,30 @@ const protoLoader = require('@grpc/proto-loader');
 
 // The same contracts every client and service is built from, loaded at run time.
 const PROTO_ROOT = path.resolve(__dirname, '..', '..', 'proto', 'src', 'main', 'proto');
-const HEADLINE = ['test_accuracy', 'train_loss', 'weight_norm', 'fourier_gini'];
+const DEMO_RUN = path.resolve(__dirname, '..', '..', 'proto', 'src', 'main', 'resources', 'emergence', 'v1', 'configs',
+  'demo-run.json');
 
-const USAGE = `usage: run_experiment.js [--target HOST:PORT] [--modulus P] [--train-fraction F] [--steps N]
-                         [--lr LR] [--seed S] [--every-steps N] [--name NAME]
+const USAGE = `usage: run_experiment.js [--target HOST:PORT] [--config FILE] [--modulus P] [--train-fraction F]
+                         [--steps N] [--lr LR] [--seed S] [--every-steps N | --per-decade K] [--name NAME]
                          [--timeout SECONDS] [--connect-timeout SECONDS]`;
 
 const OPTIONS = {
   target: { type: 'string', default: 'localhost:9100' },
-  modulus: { type: 'string', default: '11' },
-  'train-fraction': { type: 'string', default: '0.5' },
-  steps: { type: 'string', default: '200' },
-  lr: { type: 'string', default: '0.003' },
-  seed: { type: 'string', default: '0' },
-  'every-steps': { type: 'string', default: '20' },
+  config: { type: 'string', default: DEMO_RUN },
+  modulus: { type: 'string' },
+  'train-fraction': { type: 'string' },
+  steps: { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  'every-steps': { type: 'string' },
+  'per-decade': { type: 'string' },
   name: { type: 'string', default: 'node-client' },
   timeout: { type: 'string', default: '600' },
   'connect-timeout': { type: 'string', default: '15' },
   help: { type: 'boolean', short: 'h', default: false },
 };
-const NUMERIC = ['modulus', 'train-fraction', 'steps', 'lr', 'seed', 'every-steps', 'timeout', 'connect-timeout'];
+const NUMERIC = ['modulus', 'train-fraction', 'steps', 'lr', 'seed', 'every-steps', 'per-decade', 'timeout',
+  'connect-timeout'];
 
 function usageError(message) {
   console.error(`${USAGE}\nrun_experiment.js: error: ${message}`);
@@ -48,7 +55,10 @@ function parseOptions() {
     console.log(USAGE);
     process.exit(0);
   }
-  for (const name of NUMERIC) {
+  if (values['every-steps'] !== undefined && values['per-decade'] !== undefined) {
+    usageError('--every-steps and --per-decade are exclusive');
+  }
+  for (const name of NUMERIC.filter((n) => values[n] !== undefined)) {
     const number = Number(values[name]);
     if (values[name].trim() === '' || !Number.isFinite(number)) usageError(`--${name}: not a number: ${values[name]}`);
     values[name] = number;
@@ -86,8 +96,7 @@ function watch(client, experimentId, deadline) {
         console.error(`step ${p.step.padStart(7)}  train loss ${p.trainLoss.toFixed(4)} acc ${p.trainAccuracy.toFixed(3)}${test}`);
       } else if (event.analysed) {
         const { step, scalars } = event.analysed;
-        const shown = HEADLINE.filter((k) => k in scalars).map((k) => `${k} ${scalars[k].toPrecision(4)}`).join(', ');
-        console.error(`checkpoint ${step.padStart(7)} analysed: ${shown} (${Object.keys(scalars).length} scalars)`);
+        console.error(`checkpoint ${step.padStart(7)} analysed (${Object.keys(scalars).length} scalars)`);
       } else if (event.finished) {
         finished = event.finished;
       }
@@ -104,6 +113,31 @@ function waitForReady(client, seconds) {
   });
 }
 
+// The demo config (proto3 JSON, which the loader's objects accept as they are) with the flags applied.
+function demoRun(opts) {
+  const run = JSON.parse(fs.readFileSync(opts.config, 'utf8'));
+  const task = run.workload.modularAddition;
+  if (opts.modulus !== undefined) task.modulus = opts.modulus;
+  if (opts['train-fraction'] !== undefined) task.trainFraction = opts['train-fraction'];
+  if (opts.lr !== undefined) run.optimizer.learningRate = opts.lr;
+  if (opts.steps !== undefined) run.steps = opts.steps;
+  if (opts.seed !== undefined) run.seed = opts.seed;
+  if (opts['every-steps'] !== undefined) run.checkpoints = { everySteps: opts['every-steps'] };
+  if (opts['per-decade'] !== undefined) run.checkpoints = { perDecade: opts['per-decade'] };
+  return run;
+}
+
+// Milestones and detected transitions, named by the report's own milestones and catalogue entries.
+function summarise(report) {
+  const entries = new Map(report.catalogue.map((d) => [d.id, d]));
+  const label = (id) => (entries.has(id) ? `${entries.get(id).displayName} (${entries.get(id).unit})` : id);
+  console.error(`${report.experimentId} (${report.name}): ${report.workload}`);
+  for (const m of report.milestones) console.error(`  ${m.displayName}: ${m.reached ? `step ${m.step}` : 'not reached'}`);
+  for (const t of report.transitions.filter((x) => x.detected)) {
+    console.error(`  ${label(t.series)}: transition at step ${t.step}, lead ${t.leadSteps} over ${label(report.referenceSeries)}`);
+  }
+}
+
 async function main() {
   const opts = parseOptions();
   const client = loadGateway(opts.target);
@@ -115,17 +149,12 @@ async function main() {
     return 1;
   }
   try {
-    const run = {
-      workload: { modularAddition: { modulus: opts.modulus, trainFraction: opts['train-fraction'] } },
-      optimizer: { learningRate: opts.lr },
-      steps: opts.steps,
-      seed: opts.seed,
-      checkpoints: { everySteps: opts['every-steps'] },
-    };
+    const run = demoRun(opts);
     const created = await unary(client, 'CreateExperiment', { run, name: opts.name }, deadline);
     console.error(`experiment ${created.experimentId} (run ${created.runId})`);
     const finished = await watch(client, created.experimentId, deadline);
     const report = await unary(client, 'GetReport', { experimentId: created.experimentId }, deadline);
+    summarise(report);
     console.log(JSON.stringify(report));
     if (finished === null) {
       console.error('error: the watch ended before the experiment finished');

@@ -2,7 +2,8 @@
 """Example client of the Emergence services, on stubs generated from proto/ at start-up.
 
   emergence_client.py [--target HOST:PORT] experiment [--modulus 11 --steps 200 ... --json]
-      runs a modular-addition experiment through the gateway: create, watch, report
+      runs the demo experiment (the repository's demo-run.json, flags overriding its fields)
+      through the gateway: create, watch, report
   emergence_client.py [--target HOST:PORT] persistence [--points FILE | --circle N] [--json]
       persistent homology of a point cloud on the tda-service, printing its H1 bars
 
@@ -25,9 +26,10 @@ from types import SimpleNamespace
 import grpc
 from google.protobuf import json_format
 
-PROTO_ROOT = Path(__file__).resolve().parents[2] / "proto" / "src" / "main" / "proto"
-# The headline scalars shown per analysed checkpoint; the report has them all.
-HEADLINE = ("test_accuracy", "train_loss", "weight_norm", "fourier_gini")
+REPO = Path(__file__).resolve().parents[2]
+PROTO_ROOT = REPO / "proto" / "src" / "main" / "proto"
+# The canonical demo run, shared with `./emergence demo` and the Node client.
+DEMO_RUN = REPO / "proto" / "src" / "main" / "resources" / "emergence" / "v1" / "configs" / "demo-run.json"
 
 
 def log(message):
@@ -76,15 +78,28 @@ class Deadline:
         return max(0.0, self.end - time.monotonic())
 
 
+def demo_run(pb, args):
+    """The demo config with the flags that were given applied on top."""
+    config = json_format.Parse(args.config.read_text(), pb.workload.RunConfig())
+    task = config.workload.modular_addition
+    for flag, field in (("modulus", "modulus"), ("train_fraction", "train_fraction")):
+        if getattr(args, flag) is not None:
+            setattr(task, field, getattr(args, flag))
+    if args.lr is not None:
+        config.optimizer.learning_rate = args.lr
+    for flag in ("steps", "seed"):
+        if getattr(args, flag) is not None:
+            setattr(config, flag, getattr(args, flag))
+    if args.every_steps is not None:
+        config.checkpoints.every_steps = args.every_steps
+    if args.per_decade is not None:
+        config.checkpoints.per_decade = args.per_decade
+    return config
+
+
 def run_experiment(pb, channel, args, deadline):
     stub = pb.gateway_grpc.ExperimentServiceStub(channel)
-    config = pb.workload.RunConfig(
-        workload=pb.workload.WorkloadSpec(modular_addition=pb.workload.ModularAdditionConfig(
-            modulus=args.modulus, train_fraction=args.train_fraction)),
-        optimizer=pb.workload.OptimizerConfig(learning_rate=args.lr),
-        steps=args.steps,
-        seed=args.seed,
-        checkpoints=pb.workload.CheckpointSchedule(every_steps=args.every_steps))
+    config = demo_run(pb, args)
     created = stub.CreateExperiment(pb.gateway.CreateExperimentRequest(run=config, name=args.name),
                                     timeout=deadline.left())
     log(f"experiment {created.experiment_id} (run {created.run_id})")
@@ -98,9 +113,7 @@ def run_experiment(pb, channel, args, deadline):
             test = f"  test loss {p.test_loss:.4f} acc {p.test_accuracy:.3f}" if p.evaluated else ""
             log(f"step {p.step:>7}  train loss {p.train_loss:.4f} acc {p.train_accuracy:.3f}{test}")
         elif kind == "analysed":
-            scalars = event.analysed.scalars
-            shown = ", ".join(f"{name} {scalars[name]:.4g}" for name in HEADLINE if name in scalars)
-            log(f"checkpoint {event.analysed.step:>7} analysed: {shown} ({len(scalars)} scalars)")
+            log(f"checkpoint {event.analysed.step:>7} analysed ({len(event.analysed.scalars)} scalars)")
         elif kind == "finished":
             finished = event.finished
 
@@ -121,21 +134,48 @@ def run_experiment(pb, channel, args, deadline):
 
 
 def print_report(pb, report):
-    print(f"experiment {report.experiment_id}  run {report.run_id}  "
-          f"{pb.gateway.ExperimentState.Name(report.state)}")
-    print(f"checkpoints written {report.checkpoints_written}, analysed {report.checkpoints_analysed}; "
-          f"{report.wall_seconds:.1f} s, {report.ms_per_step:.2f} ms/step")
-    width = max([len(m.name) for m in report.milestones] + [len(t.series) for t in report.transitions], default=0)
+    """The report by its own words: the workload summary, milestone display names, and every series
+    under its catalogue entry (display name, unit, group)."""
+    entries = {d.id: d for d in report.catalogue}
+    rank = {d.id: i for i, d in enumerate(report.catalogue)}
+
+    def label(series_id):
+        entry = entries.get(series_id)
+        if entry is None:
+            return series_id
+        return f"{entry.display_name} ({entry.unit})" if entry.unit else entry.display_name
+
+    state = pb.gateway.ExperimentState.Name(report.state).replace("EXPERIMENT_STATE_", "").lower()
+    print(f"experiment {report.experiment_id} ({report.name}): {state}")
+    print(f"  {report.workload}")
+    print(f"  checkpoints written {report.checkpoints_written}, analysed {report.checkpoints_analysed}; "
+          f"{report.wall_time.ToMilliseconds() / 1000:.1f} s, {report.step_time.ToMicroseconds() / 1000:.2f} ms/step")
+    if report.message:
+        print(f"  {report.message}")
     print("milestones:")
     for m in report.milestones:
-        print(f"  {m.name:<{width}}  {f'step {m.step}' if m.reached else 'not reached'}")
-    print("transitions (lead: steps before test_accuracy's):")
-    for t in report.transitions:
-        if t.detected:
-            print(f"  {t.series:<{width}}  step {t.step:<8} size {t.size:+.4g}  "
-                  f"confidence {t.confidence:.2f}  lead {t.lead_steps}")
-        else:
-            print(f"  {t.series:<{width}}  none")
+        print(f"  {m.display_name:<34}  {f'step {m.step}' if m.reached else 'not reached'}")
+    def group(series_id):
+        return entries[series_id].group if series_id in entries else "Not in the catalogue"
+
+    transitions = {t.series: t for t in report.transitions}
+    # The reference series' group first, then headline series and their groups, catalogue order otherwise.
+    ordered = sorted(report.series, key=lambda s: (group(s.name) != group(report.reference_series),
+                                                   not (s.name in entries and entries[s.name].headline),
+                                                   rank.get(s.name, len(rank))))
+    groups = {}
+    for s in ordered:
+        groups.setdefault(group(s.name), []).append(s)
+    reference = label(report.reference_series)
+    print(f"series (last value; transition step, size, confidence, lead: steps before {reference}'s):")
+    width = max([len(label(s.name)) for s in report.series], default=0)
+    for group, members in groups.items():
+        print(group)
+        for s in members:
+            t = transitions.get(s.name)
+            verdict = ("-" if t is None else "none" if not t.detected else
+                       f"step {t.step:<8} size {t.size:+.4g}  confidence {t.confidence:.2f}  lead {t.lead_steps}")
+            print(f"  {label(s.name):<{width}}  {s.values[-1]:>10.4g}  {verdict}")
 
 
 def read_points(path):
@@ -178,7 +218,8 @@ def run_persistence(pb, channel, args, deadline):
         return 0
     h1 = next((d for d in response.diagrams if d.dimension == 1), None)
     pairs = sorted(h1.pairs, key=lambda p: p.birth - p.death) if h1 else []
-    print(f"H1: {len(pairs)} bars (threshold {response.threshold:.4g}, {response.compute_ms:.1f} ms)")
+    print(f"H1: {len(pairs)} bars (threshold {response.threshold:.4g}, "
+          f"{response.compute_time.ToMicroseconds() / 1000:.1f} ms)")
     for p in pairs:
         print(f"  [{p.birth:.4f}, {p.death:.4f})  persistence {p.death - p.birth:.4f}")
     return 0
@@ -196,12 +237,16 @@ def parse_args(argv):
     commands = parser.add_subparsers(dest="command", required=True)
 
     experiment = commands.add_parser("experiment", parents=[output], help="create, watch and report an experiment")
-    experiment.add_argument("--modulus", type=int, default=11, help="p, a prime")
-    experiment.add_argument("--train-fraction", type=float, default=0.5)
-    experiment.add_argument("--steps", type=int, default=200)
-    experiment.add_argument("--lr", type=float, default=3e-3, help="learning rate")
-    experiment.add_argument("--seed", type=int, default=0)
-    experiment.add_argument("--every-steps", type=int, default=20, help="a checkpoint every N steps")
+    experiment.add_argument("--config", type=Path, default=DEMO_RUN, help="a RunConfig in proto3 JSON "
+                            "(default: the repository's demo run); the flags below override its fields")
+    experiment.add_argument("--modulus", type=int, help="p, a prime")
+    experiment.add_argument("--train-fraction", type=float)
+    experiment.add_argument("--steps", type=int)
+    experiment.add_argument("--lr", type=float, help="learning rate")
+    experiment.add_argument("--seed", type=int)
+    schedule = experiment.add_mutually_exclusive_group()
+    schedule.add_argument("--every-steps", type=int, help="a checkpoint every N steps")
+    schedule.add_argument("--per-decade", type=int, help="checkpoints per decade of steps")
     experiment.add_argument("--name", default="python-client")
     experiment.set_defaults(run=run_experiment, default_target="localhost:9100")
 

@@ -3,23 +3,6 @@
 "use strict";
 
 const REFRESH_MS = 2000;
-const REFERENCE = "test_accuracy";
-// The series a reader of a grokking run looks for first, in display order, with plain names.
-const HEADLINE = new Map([
-  ["test_accuracy", "Test accuracy"],
-  ["train_accuracy", "Train accuracy"],
-  ["fourier_gini", "Fourier Gini of the embedding"],
-  ["h1_max_persistence", "H1 max persistence of the embedding"],
-  ["h1_total_persistence", "H1 total persistence of the embedding"],
-  ["restricted_loss", "Restricted loss"],
-  ["excluded_loss", "Excluded loss"],
-  ["weight_norm", "Weight norm"],
-]);
-const MILESTONES = new Map([
-  ["train_accuracy_1", "Train accuracy hit 1.0"],
-  ["test_accuracy_0.5", "Test accuracy crossed 0.5"],
-  ["test_accuracy_0.95", "Test accuracy crossed 0.95"],
-]);
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 let selected = new URLSearchParams(location.search).get("experiment");
@@ -35,7 +18,24 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const seriesName = (name) => HEADLINE.get(name) || name;
+/**
+ * Names, units, groups and headline flags of series come only from the report's catalogue; a
+ * series the catalogue does not know shows its id.
+ */
+function catalogueOf(report) {
+  const entries = new Map((report.catalogue || []).map((d) => [d.id, d]));
+  const entry = (id) => entries.get(id) || { id, displayName: id, unit: "", group: "", headline: false };
+  return {
+    entry,
+    name: (id) => entry(id).displayName,
+    label: (id) => entry(id).unit ? entry(id).displayName + " (" + entry(id).unit + ")" : entry(id).displayName,
+    headline: (id) => entry(id).headline,
+    // Place in the catalogue: its order is the report's order.
+    rank: (id) => { const i = (report.catalogue || []).findIndex((d) => d.id === id); return i < 0 ? Infinity : i; },
+  };
+}
+/** Seconds of a proto3 JSON Duration ("1.5s"). */
+const seconds = (duration) => parseFloat(duration || "0");
 const stateName = (state) => state.replace("EXPERIMENT_STATE_", "").toLowerCase();
 
 /** Three significant figures, exponent form only where fixed would be unreadable. */
@@ -61,6 +61,18 @@ async function api(path) {
   return body;
 }
 
+/** Every page of the list, oldest first. */
+async function allExperiments() {
+  const experiments = [];
+  let token = "";
+  do {
+    const page = await api("/api/experiments?page_size=1000" + (token ? "&page_token=" + encodeURIComponent(token) : ""));
+    experiments.push(...page.experiments);
+    token = page.nextPageToken;
+  } while (token);
+  return experiments;
+}
+
 function showError(message) {
   $("error").textContent = message;
   $("error").hidden = !message;
@@ -69,8 +81,7 @@ function showError(message) {
 async function refresh() {
   clearTimeout(timer);
   try {
-    const list = await api("/api/experiments");
-    const experiments = list.experiments;
+    const experiments = await allExperiments();
     if (!selected && experiments.length) selected = experiments[experiments.length - 1].experimentId;
     renderList(experiments);
     $("token-form").hidden = true;
@@ -115,10 +126,19 @@ function renderReport(report) {
   $("state").className = "state state-" + state;
   $("live").textContent = (report.state === "EXPERIMENT_STATE_RUNNING" ? "Live: refreshing every 2 s. " : "")
     + "Updated " + new Date().toLocaleTimeString() + ".";
+  $("workload").textContent = report.workload;
+  $("message").textContent = report.message;
+  $("message").hidden = !report.message;
+  const catalogue = catalogueOf(report);
+  const reference = catalogue.name(report.referenceSeries);
+  $("transitions-caption").textContent = "Change points over checkpoints; lead is how many steps a series moved before "
+    + reference + " did (negative: after).";
+  $("lead-heading").textContent = "Lead over " + reference;
+  $("reference-key").textContent = reference + "'s";
   renderConfig(report);
   renderMilestones(report.milestones);
-  renderTransitions(report.transitions);
-  renderCharts(report.series, report.transitions);
+  renderTransitions(report, catalogue);
+  renderCharts(report, catalogue);
 }
 
 const words = (camel) => camel.replace(/[A-Z]/g, (c) => " " + c.toLowerCase());
@@ -151,42 +171,53 @@ function renderConfig(report) {
     ["Checkpoints", (run.checkpoints && run.checkpoints.everySteps ? "every " + run.checkpoints.everySteps + " steps, "
       : run.checkpoints && run.checkpoints.perDecade ? run.checkpoints.perDecade + " per decade, " : "")
       + report.checkpointsAnalysed + " of " + report.checkpointsWritten + " analysed"],
-    ["Time", fmt(report.wallSeconds) + " s wall, " + fmt(report.msPerStep) + " ms per step"],
+    ["Time", fmt(seconds(report.wallTime)) + " s wall, " + fmt(seconds(report.stepTime) * 1000) + " ms per step"],
   ];
   $("config").replaceChildren(...rows.flatMap(([term, detail]) => [el("dt", {}, term), el("dd", {}, detail)]));
 }
 
 function renderMilestones(milestones) {
   $("milestones").replaceChildren(...milestones.map((m) => el("li", { "data-milestone": m.name },
-    el("span", { class: "milestone-name" }, MILESTONES.get(m.name) || m.name),
+    el("span", { class: "milestone-name" }, m.displayName || m.name),
     el("span", { class: m.reached ? "reached" : "muted" }, m.reached ? "step " + Number(m.step) : "not reached"))));
 }
 
-/** Detected transitions and every headline series, headline first, then by step. */
-function renderTransitions(transitions) {
-  const shown = transitions.filter((t) => t.detected || HEADLINE.has(t.series)).sort((a, b) =>
-    (HEADLINE.has(b.series) - HEADLINE.has(a.series)) || (b.detected - a.detected) || (Number(a.step) - Number(b.step)));
+/** Detected transitions and every headline series, by catalogue group; headline first, then by step. */
+function renderTransitions(report, catalogue) {
+  const group = (t) => catalogue.entry(t.series).group;
+  const shown = report.transitions.filter((t) => t.detected || catalogue.headline(t.series)).sort((a, b) =>
+    (catalogue.headline(b.series) - catalogue.headline(a.series)) || (b.detected - a.detected)
+    || (Number(a.step) - Number(b.step)));
+  // The reference series' group first, the others in the order their first row comes.
+  const referenceGroup = catalogue.entry(report.referenceSeries).group;
+  const groups = [...new Set(shown.map(group))].sort((a, b) => (b === referenceGroup) - (a === referenceGroup));
   const body = $("transitions").tBodies[0];
   if (!shown.length) {
     body.replaceChildren(el("tr", {}, el("td", { colspan: "5", class: "muted" },
       "None yet: transitions are detected once six checkpoints are analysed.")));
     return;
   }
-  body.replaceChildren(...shown.map((t) => el("tr", { "data-series": t.series },
-    el("th", { scope: "row" }, seriesName(t.series)),
-    ...(t.detected ? [
-      el("td", { class: "num" }, String(Number(t.step))),
-      el("td", { class: "num" }, fmt(t.size)),
-      el("td", { class: "num" }, fmt(t.confidence)),
-      el("td", { class: "num" }, t.series === REFERENCE ? "reference" : String(Number(t.leadSteps))),
-    ] : [el("td", { colspan: "4", class: "muted" }, "no transition")]))));
+  body.replaceChildren(...groups.flatMap((g) => [
+    el("tr", { class: "group" }, el("th", { scope: "rowgroup", colspan: "5" }, g || "Not in the catalogue")),
+    ...shown.filter((t) => group(t) === g).map((t) => el("tr", { "data-series": t.series },
+      el("th", { scope: "row" }, catalogue.label(t.series)),
+      ...(t.detected ? [
+        el("td", { class: "num" }, String(Number(t.step))),
+        el("td", { class: "num" }, fmt(t.size)),
+        el("td", { class: "num" }, fmt(t.confidence)),
+        el("td", { class: "num" }, t.series === report.referenceSeries ? "reference" : String(Number(t.leadSteps))),
+      ] : [el("td", { colspan: "4", class: "muted" }, "no transition")]))),
+  ]));
 }
 
-function renderCharts(series, transitions) {
-  const byName = new Map(series.map((s) => [s.name, s]));
-  const stepOf = new Map(transitions.filter((t) => t.detected).map((t) => [t.series, Number(t.step)]));
-  $("charts").replaceChildren(...[...HEADLINE.keys()].filter((name) => byName.has(name)).map((name) =>
-    chart(byName.get(name), stepOf.get(name), name === REFERENCE ? undefined : stepOf.get(REFERENCE))));
+/** One chart per headline series of the report, in catalogue order. */
+function renderCharts(report, catalogue) {
+  const stepOf = new Map(report.transitions.filter((t) => t.detected).map((t) => [t.series, Number(t.step)]));
+  const reference = report.referenceSeries;
+  const headline = report.series.filter((s) => catalogue.headline(s.name))
+    .sort((a, b) => catalogue.rank(a.name) - catalogue.rank(b.name));
+  $("charts").replaceChildren(...headline.map((s) => chart(s, catalogue, stepOf.get(s.name),
+    s.name === reference ? undefined : stepOf.get(reference), catalogue.name(reference))));
 }
 
 const W = 360, H = 200, M = { left: 52, right: 14, top: 14, bottom: 34 };
@@ -202,7 +233,7 @@ function ticks(lo, hi) {
 }
 
 /** One series as an SVG line chart over log(1 + step), so step 0 has a place on the axis. */
-function chart(s, ownStep, referenceStep) {
+function chart(s, catalogue, ownStep, referenceStep, referenceName) {
   const steps = s.steps.map(Number), values = s.values.map(Number);
   const lx = (step) => Math.log10(1 + step);
   const maxX = Math.max(lx(steps[steps.length - 1] || 0), 1);
@@ -225,7 +256,7 @@ function chart(s, ownStep, referenceStep) {
     class: "chart", viewBox: `0 0 ${W} ${H}`, role: "img", "data-series": s.name,
     "aria-labelledby": id + "-title " + id + "-desc",
   },
-  el("svg:title", { id: id + "-title" }, seriesName(s.name)),
+  el("svg:title", { id: id + "-title" }, catalogue.label(s.name)),
   el("svg:desc", { id: id + "-desc" }, `${values.length} checkpoints, last value ${last}`
     + (ownStep === undefined ? ", no transition detected." : `, transition at step ${ownStep}.`)),
   ticks(lo, hi).map((v) => [
@@ -237,13 +268,13 @@ function chart(s, ownStep, referenceStep) {
   el("svg:text", { class: "axis-label", x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle" },
     "step (log scale)"),
   el("svg:line", { class: "axis", x1: M.left, x2: W - M.right, y1: H - M.bottom, y2: H - M.bottom }),
-  marker(referenceStep, "marker-ref", "Test accuracy's transition"),
+  marker(referenceStep, "marker-ref", referenceName + "'s transition"),
   marker(ownStep, "marker-own", "Transition"),
   el("svg:polyline", { class: "line", points: steps.map((st, i) => x(st) + "," + y(values[i])).join(" ") }),
   values.length <= 60 ? steps.map((st, i) => el("svg:circle", { class: "dot", cx: x(st), cy: y(values[i]), r: 2.2 })) : []);
 
   return el("figure", { class: "chart-card" },
-    el("figcaption", {}, el("span", {}, seriesName(s.name)), el("span", { class: "muted" }, "last " + last)), svg);
+    el("figcaption", {}, el("span", {}, catalogue.label(s.name)), el("span", { class: "muted" }, "last " + last)), svg);
 }
 
 $("token-form").addEventListener("submit", (event) => {

@@ -10,6 +10,7 @@ import io.grpc.health.v1.HealthGrpc;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.emergence.proto.configs.DemoRun;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointSchedule;
 import org.emergence.proto.v1.CreateExperimentRequest;
@@ -19,11 +20,9 @@ import org.emergence.proto.v1.GetReportRequest;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
-import org.emergence.proto.v1.OptimizerConfig;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.WatchExperimentRequest;
 import org.emergence.proto.v1.WatchExperimentResponse;
-import org.emergence.proto.v1.WorkloadSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The demo: one grokking experiment through the gateway, with progress on the terminal and a
- * readable report (or one JSON document) at the end. The defaults are the smallest config that
- * groks reliably on two CPU cores; README.md says why.
+ * readable report (or one JSON document) at the end. The run is the canonical demo config
+ * ({@link DemoRun}), with any flags given applied on top.
  */
 @Command(name = "emergence demo", mixinStandardHelpOptions = true,
         description = "Runs a grokking experiment through the gateway and reports when abilities emerged.")
@@ -52,29 +51,30 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON document instead of text")
     boolean json;
 
-    @Option(names = "--modulus", description = "p (default: ${DEFAULT-VALUE})")
-    int modulus = 53;
+    // Unset flags keep the canonical demo config's values (DemoRun); each set flag overrides one field.
+    @Option(names = "--modulus", description = "p")
+    Integer modulus;
 
-    @Option(names = "--train-fraction", description = "Share of pairs trained on (default: ${DEFAULT-VALUE})")
-    double trainFraction = 0.6;
+    @Option(names = "--train-fraction", description = "Share of pairs trained on")
+    Double trainFraction;
 
-    @Option(names = "--variant", description = "MLP or TRANSFORMER (default: ${DEFAULT-VALUE})")
-    String variant = "MLP";
+    @Option(names = "--variant", description = "MLP or TRANSFORMER")
+    String variant;
 
-    @Option(names = "--steps", description = "Training steps (default: ${DEFAULT-VALUE})")
-    long steps = 1500;
+    @Option(names = "--steps", description = "Training steps")
+    Long steps;
 
-    @Option(names = "--lr", description = "AdamW learning rate (default: ${DEFAULT-VALUE})")
-    double learningRate = 3e-3;
+    @Option(names = "--lr", description = "Learning rate")
+    Double learningRate;
 
-    @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE})")
-    long seed = 0;
+    @Option(names = "--seed", description = "Seed")
+    Long seed;
 
-    @Option(names = "--per-decade", description = "Checkpoints per decade of steps (default: ${DEFAULT-VALUE})")
-    int perDecade = 20;
+    @Option(names = "--per-decade", description = "Checkpoints per decade of steps")
+    Integer perDecade;
 
-    @Option(names = "--eval-every", description = "Test evaluation interval in steps (default: ${DEFAULT-VALUE})")
-    long evalEvery = 10;
+    @Option(names = "--eval-every", description = "Test evaluation interval in steps")
+    Long evalEvery;
 
     public static void main(String[] args) {
         // gRPC's start-up notes stay off the terminal (the launcher names the log manager).
@@ -88,8 +88,10 @@ public final class DemoCommand implements Callable<Integer> {
         ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         try {
             var experiments = ExperimentServiceGrpc.newBlockingStub(channel);
-            Experiment created = experiments.createExperiment(request());
-            watch(experiments.watchExperiment(WatchExperimentRequest.newBuilder()
+            RunConfig run = run();
+            Experiment created = experiments.createExperiment(CreateExperimentRequest.newBuilder()
+                    .setName("grokking demo").setRun(run).setPlan(AnalysisPlan.getDefaultInstance()).build());
+            watch(run.getSteps(), experiments.watchExperiment(WatchExperimentRequest.newBuilder()
                     .setExperimentId(created.getExperimentId()).build()));
             GetReportResponse report = experiments.withDeadlineAfter(120, TimeUnit.SECONDS)
                     .getReport(GetReportRequest.newBuilder().setExperimentId(created.getExperimentId()).build());
@@ -109,21 +111,25 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private CreateExperimentRequest request() {
-        RunConfig run = RunConfig.newBuilder()
-                .setWorkload(WorkloadSpec.newBuilder().setModularAddition(ModularAdditionConfig.newBuilder()
-                        .setModulus(modulus).setTrainFraction(trainFraction)
-                        .setVariant(ModularAdditionVariant.valueOf("MODULAR_ADDITION_VARIANT_" + variant.toUpperCase()))))
-                .setOptimizer(OptimizerConfig.newBuilder().setLearningRate(learningRate))
-                .setSteps(steps).setSeed(seed).setEvalEvery(evalEvery)
-                .setCheckpoints(CheckpointSchedule.newBuilder().setPerDecade(perDecade))
-                .build();
-        return CreateExperimentRequest.newBuilder().setName("grokking demo").setRun(run)
-                .setPlan(AnalysisPlan.getDefaultInstance()).build();
+    /** The demo config with the flags that were given applied. */
+    RunConfig run() {
+        RunConfig.Builder run = DemoRun.config().toBuilder();
+        ModularAdditionConfig.Builder task = run.getWorkloadBuilder().getModularAdditionBuilder();
+        if (modulus != null) task.setModulus(modulus);
+        if (trainFraction != null) task.setTrainFraction(trainFraction);
+        if (variant != null) {
+            task.setVariant(ModularAdditionVariant.valueOf("MODULAR_ADDITION_VARIANT_" + variant.toUpperCase()));
+        }
+        if (steps != null) run.setSteps(steps);
+        if (learningRate != null) run.getOptimizerBuilder().setLearningRate(learningRate);
+        if (seed != null) run.setSeed(seed);
+        if (perDecade != null) run.setCheckpoints(CheckpointSchedule.newBuilder().setPerDecade(perDecade));
+        if (evalEvery != null) run.setEvalEvery(evalEvery);
+        return run.build();
     }
 
     /** Progress on stderr, so that stdout carries only the report. */
-    private void watch(Iterator<WatchExperimentResponse> events) {
+    private static void watch(long steps, Iterator<WatchExperimentResponse> events) {
         PrintStream err = System.err;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("training").setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err))

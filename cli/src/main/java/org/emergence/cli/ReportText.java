@@ -1,83 +1,120 @@
 package org.emergence.cli;
 
 import com.google.protobuf.util.Durations;
-
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.Milestone;
-import org.emergence.proto.v1.ModularAdditionConfig;
+import org.emergence.proto.v1.Series;
+import org.emergence.proto.v1.SeriesDescriptor;
 import org.emergence.proto.v1.Transition;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
-/** An experiment report for people: when abilities appeared and which signal moved first. */
+/**
+ * An experiment report for people: when abilities appeared and which signal moved first. Every
+ * name it prints comes from the report: the workload's summary and milestones, and the catalogue
+ * entries (display name, unit, group, headline) of its series.
+ */
 final class ReportText {
 
-    /** The series a reader of a grokking report looks for first, with their plain names. */
-    private static final Map<String, String> HEADLINE = Map.of(
-            "test_accuracy", "test accuracy",
-            "train_accuracy", "train accuracy",
-            "h1_max_persistence", "H1 max persistence of the embedding",
-            "h1_total_persistence", "H1 total persistence of the embedding",
-            "fourier_gini", "Fourier Gini of the embedding",
-            "restricted_loss", "restricted loss",
-            "excluded_loss", "excluded loss",
-            "weight_norm", "weight norm");
-
     private final GetReportResponse report;
+    private final Map<String, SeriesDescriptor> catalogue;
+    private final Map<String, Transition> transitions;
 
     ReportText(GetReportResponse report) {
         this.report = report;
+        this.catalogue = report.getCatalogueList().stream()
+                .collect(Collectors.toMap(SeriesDescriptor::getId, Function.identity(), (a, b) -> a));
+        this.transitions = report.getTransitionsList().stream()
+                .collect(Collectors.toMap(Transition::getSeries, Function.identity(), (a, b) -> a));
     }
 
     void print(PrintStream out) {
-        ModularAdditionConfig task = report.getRun().getWorkload().getModularAddition();
-        out.printf("%nExperiment %s: %s%n", report.getExperimentId(), report.getState().name()
-                .replace("EXPERIMENT_STATE_", "").toLowerCase());
-        out.printf("  modular addition, p = %d, %s, train fraction %.2f, AdamW lr %s, wd %s, %d steps, seed %d%n",
-                task.getModulus(), task.getVariant().name().replace("MODULAR_ADDITION_VARIANT_", ""),
-                task.getTrainFraction(), report.getRun().getOptimizer().getLearningRate(),
-                report.getRun().getOptimizer().getWeightDecay(), report.getRun().getSteps(), report.getRun().getSeed());
-        out.printf("  %.1f s wall, %.1f ms per training step, %d of %d checkpoints analysed%n%n",
-                Durations.toMillis(report.getWallTime()) / 1000.0, Durations.toNanos(report.getStepTime()) / 1e6, report.getCheckpointsAnalysed(),
+        out.printf("%nExperiment %s (%s): %s%n", report.getExperimentId(), report.getName(), report.getState().name()
+                .replace("EXPERIMENT_STATE_", "").toLowerCase(Locale.ROOT));
+        out.printf("  %s%n", report.getWorkload());
+        out.printf(Locale.ROOT, "  %d steps, seed %d; %.1f s wall, %.1f ms per training step, %d of %d checkpoints analysed%n",
+                report.getRun().getSteps(), report.getRun().getSeed(), Durations.toMillis(report.getWallTime()) / 1000.0,
+                Durations.toNanos(report.getStepTime()) / 1e6, report.getCheckpointsAnalysed(),
                 report.getCheckpointsWritten());
-        out.println("Milestones");
-        for (Milestone m : report.getMilestonesList()) {
-            out.printf("  %-26s %s%n", describe(m.getName()), m.getReached() ? "step " + m.getStep() : "not reached");
+        if (!report.getMessage().isBlank()) {
+            out.printf("  %s%n", report.getMessage());
         }
         out.println();
-        out.println("Transitions (change points over checkpoints; lead = steps before test accuracy's)");
-        out.printf("  %-40s %8s %10s %11s %8s%n", "series", "step", "size", "confidence", "lead");
-        for (Transition t : ordered(report.getTransitionsList())) {
-            if (t.getDetected()) {
-                out.printf("  %-40s %8d %10.4g %11.2f %8s%n", name(t.getSeries()), t.getStep(), t.getSize(),
-                        t.getConfidence(), t.getSeries().equals("test_accuracy") ? "-" : String.valueOf(t.getLeadSteps()));
-            } else if (HEADLINE.containsKey(t.getSeries())) {
-                out.printf("  %-40s %8s%n", name(t.getSeries()), "none");
-            }
+        out.println("Milestones");
+        for (Milestone m : report.getMilestonesList()) {
+            out.printf("  %-34s %s%n", m.getDisplayName(), m.getReached() ? "step " + m.getStep() : "not reached");
         }
+        out.println();
+        out.printf("Series (last value; transition: change point over checkpoints; lead: steps before %s's)%n",
+                displayName(report.getReferenceSeries()));
+        out.printf("  %-44s %10s %8s %10s %10s %8s%n", "", "last", "step", "size", "confidence", "lead");
+        groups().forEach((group, series) -> {
+            out.println(group);
+            for (Series s : series) {
+                out.printf(Locale.ROOT, "  %-44s %10.4g %s%n", label(s.getName()),
+                        s.getValuesCount() == 0 ? Double.NaN : s.getValues(s.getValuesCount() - 1),
+                        transition(s.getName()));
+            }
+        });
     }
 
-    /** Headline series first, then the rest by step. */
-    private static List<Transition> ordered(List<Transition> transitions) {
-        return transitions.stream().sorted(Comparator
-                .comparing((Transition t) -> !HEADLINE.containsKey(t.getSeries()))
-                .thenComparing(t -> !t.getDetected())
-                .thenComparingLong(Transition::getStep)).toList();
+    /**
+     * The report's series by catalogue group: the reference series' group first, then the groups
+     * of headline series; headline series first within a group, catalogue order otherwise.
+     */
+    private Map<String, List<Series>> groups() {
+        String reference = group(report.getReferenceSeries());
+        List<Series> ordered = new ArrayList<>(report.getSeriesList());
+        ordered.sort(Comparator.comparing((Series s) -> !group(s.getName()).equals(reference))
+                .thenComparing(s -> !headline(s.getName())).thenComparingInt(s -> rank(s.getName())));
+        Map<String, List<Series>> groups = new LinkedHashMap<>();
+        for (Series s : ordered) {
+            groups.computeIfAbsent(group(s.getName()), g -> new ArrayList<>()).add(s);
+        }
+        return groups;
     }
 
-    private static String name(String series) {
-        return HEADLINE.getOrDefault(series, series);
+    private String group(String id) {
+        return catalogue.containsKey(id) ? catalogue.get(id).getGroup() : "Not in the catalogue";
     }
 
-    private static String describe(String milestone) {
-        return switch (milestone) {
-            case "train_accuracy_1" -> "train accuracy hit 1.0";
-            case "test_accuracy_0.5" -> "test accuracy crossed 0.5";
-            case "test_accuracy_0.95" -> "test accuracy crossed 0.95";
-            default -> milestone;
-        };
+    private boolean headline(String id) {
+        return catalogue.containsKey(id) && catalogue.get(id).getHeadline();
+    }
+
+    /** Place in the report's catalogue; series without an entry last. */
+    private int rank(String id) {
+        int index = report.getCatalogueList().indexOf(catalogue.get(id));
+        return index < 0 ? Integer.MAX_VALUE : index;
+    }
+
+    private String displayName(String id) {
+        return catalogue.containsKey(id) ? catalogue.get(id).getDisplayName() : id;
+    }
+
+    /** "Display name (unit)", as the catalogue gives them. */
+    private String label(String id) {
+        SeriesDescriptor entry = catalogue.get(id);
+        return entry == null || entry.getUnit().isBlank() ? displayName(id) : entry.getDisplayName() + " (" + entry.getUnit() + ")";
+    }
+
+    private String transition(String id) {
+        Transition t = transitions.get(id);
+        if (t == null) {
+            return String.format("%8s", "-");
+        }
+        if (!t.getDetected()) {
+            return String.format("%8s", "none");
+        }
+        return String.format(Locale.ROOT, "%8d %10.4g %10.2f %8s", t.getStep(), t.getSize(), t.getConfidence(),
+                id.equals(report.getReferenceSeries()) ? "-" : String.valueOf(t.getLeadSteps()));
     }
 }

@@ -1,11 +1,6 @@
 package org.emergence.gateway;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
+import org.emergence.proto.grpc.GrpcChecks;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,10 +33,17 @@ public final class BackendServices {
         metricsPort = freePort();
         tdaPort = freePort();
         start(root, "trainer-service", trainerPort, "-Dtrainer.checkpoint-dir=" + dataDir.resolve("checkpoints"));
-        start(root, "metrics-service", metricsPort, "-Dmetrics.trainer.target=localhost:" + trainerPort);
+        start(root, "metrics-service", metricsPort, "-Dmetrics.trainer.target=localhost:" + trainerPort,
+                "-Dmetrics.tda.target=localhost:" + tdaPort);
         start(root, "tda-service", tdaPort);
-        for (int port : new int[] {trainerPort, metricsPort, tdaPort}) {
-            awaitServing(port);
+        int[] ports = {trainerPort, metricsPort, tdaPort};
+        for (int i = 0; i < ports.length; i++) {
+            try {
+                GrpcChecks.awaitServing(ports[i], processes.get(i));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
     }
@@ -57,12 +59,11 @@ public final class BackendServices {
         return shared;
     }
 
-    /** Gateway configuration pointing at these backends, with a data folder of its own. */
+    /** Gateway configuration pointing at these backends (metrics knows tda), with a data folder of its own. */
     public Map<String, String> gatewayConfig(String dataFolder) {
         return Map.of(
                 "gateway.trainer.target", "localhost:" + trainerPort,
                 "gateway.metrics.target", "localhost:" + metricsPort,
-                "gateway.tda.target", "localhost:" + tdaPort,
                 "gateway.data-dir", dataDir.resolve(dataFolder).toString());
     }
 
@@ -77,31 +78,6 @@ public final class BackendServices {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         processes.add(builder.start());
-    }
-
-    private static void awaitServing(int port) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        try {
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                            .check(HealthCheckRequest.getDefaultInstance()).getStatus()
-                            == HealthCheckResponse.ServingStatus.SERVING) {
-                        return;
-                    }
-                } catch (StatusRuntimeException notYet) {
-                    // still starting
-                }
-                Thread.sleep(250);
-            }
-            throw new IllegalStateException("service on port " + port + " did not become healthy");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            channel.shutdownNow();
-        }
     }
 
     private static int freePort() throws IOException {

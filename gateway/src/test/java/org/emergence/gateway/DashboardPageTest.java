@@ -7,14 +7,18 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.ConfigProvider;
+import com.google.rpc.BadRequest;
 import org.emergence.proto.v1.CreateExperimentRequest;
+import org.emergence.proto.v1.Experiment;
 import org.emergence.proto.v1.ExperimentServiceGrpc;
 import org.emergence.proto.v1.ExperimentState;
+import org.emergence.proto.v1.GetExperimentRequest;
 import org.emergence.proto.v1.GetReportRequest;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.ListExperimentsResponse;
 import org.emergence.proto.v1.Milestone;
 import org.emergence.proto.v1.Series;
+import org.emergence.proto.v1.SeriesDescriptor;
 import org.emergence.proto.v1.Transition;
 import org.emergence.proto.v1.WatchExperimentRequest;
 import org.emergence.proto.v1.WatchExperimentResponse;
@@ -54,10 +58,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(value = GatewayTestResource.class, restrictToAnnotatedClass = true)
 class DashboardPageTest {
-
-    /** The charts the dashboard draws, where the report has the series. */
-    private static final List<String> HEADLINE = List.of("test_accuracy", "train_accuracy", "fourier_gini",
-            "h1_max_persistence", "h1_total_persistence", "restricted_loss", "excluded_loss", "weight_norm");
 
     private static final Path TARGET = Path.of("target").toAbsolutePath();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -108,11 +108,30 @@ class DashboardPageTest {
                 && e.getName().equals("dashboard test") && e.getState() == ExperimentState.EXPERIMENT_STATE_COMPLETED),
                 list.body());
 
+        HttpResponse<String> one = get("/api/experiments/" + id);
+        assertEquals(200, one.statusCode(), one.body());
+        Experiment.Builder experiment = Experiment.newBuilder();
+        JsonFormat.parser().merge(one.body(), experiment);
+        assertEquals(experiments.getExperiment(GetExperimentRequest.newBuilder().setExperimentId(id).build()),
+                experiment.build(), "the HTTP experiment is the gRPC one");
+
         HttpResponse<String> report = get("/api/experiments/" + id + "/report");
         assertEquals(200, report.statusCode(), report.body());
         GetReportResponse.Builder parsed = GetReportResponse.newBuilder();
         JsonFormat.parser().merge(report.body(), parsed);
         assertEquals(grpcReport(), parsed.build(), "the HTTP report is the gRPC report");
+    }
+
+    @Test
+    void badPageTokenIsABadRequestNamingTheField() throws Exception {
+        HttpResponse<String> bad = get("/api/experiments?page_token=not-a-token");
+        assertEquals(400, bad.statusCode(), bad.body());
+        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder();
+        JsonFormat.parser().usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(BadRequest.getDescriptor()).build())
+                .merge(bad.body(), status);
+        assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT.value(), status.getCode());
+        assertEquals("page_token", status.getDetails(0).unpack(BadRequest.class).getFieldViolations(0).getField(),
+                bad.body());
     }
 
     @Test
@@ -126,9 +145,15 @@ class DashboardPageTest {
         assertFalse(missing.body().contains("at org."), missing.body());
     }
 
+    /**
+     * The page names everything as the report does: milestones by display name, transitions and
+     * charts by the catalogue's display name and unit; one chart per headline series of the catalogue.
+     */
     @Test
     void dashboardRendersMilestonesTransitionsAndOneChartPerHeadlineSeries() throws Exception {
         GetReportResponse report = grpcReport();
+        Map<String, SeriesDescriptor> catalogue = report.getCatalogueList().stream()
+                .collect(Collectors.toMap(SeriesDescriptor::getId, d -> d));
         String page = base + "?experiment=" + id;
         String dom = chromium("--dump-dom", page);
         // For people, not asserted on: how the page reads.
@@ -136,26 +161,31 @@ class DashboardPageTest {
 
         assertTrue(dom.contains("Experiment " + id), "report heading");
         assertTrue(dom.contains("class=\"state state-completed\">completed</span>"), "state badge");
+        assertTrue(dom.contains(">" + report.getWorkload() + "<"), "the workload's summary");
 
         Map<String, String> milestones = rows(dom, "<li data-milestone=\"([^\"]+)\">(.*?)</li>");
         assertEquals(report.getMilestonesCount(), milestones.size(), milestones.toString());
         for (Milestone m : report.getMilestonesList()) {
-            assertTrue(milestones.get(m.getName()).endsWith(m.getReached() ? "step " + m.getStep() : "not reached"),
-                    m.getName() + ": " + milestones.get(m.getName()));
+            assertEquals(m.getDisplayName() + " " + (m.getReached() ? "step " + m.getStep() : "not reached"),
+                    milestones.get(m.getName()));
         }
 
         Map<String, String> transitions = rows(dom, "<tr data-series=\"([^\"]+)\">(.*?)</tr>");
         Set<String> expected = report.getTransitionsList().stream()
-                .filter(t -> t.getDetected() || HEADLINE.contains(t.getSeries()))
+                .filter(t -> t.getDetected() || catalogue.get(t.getSeries()).getHeadline())
                 .map(Transition::getSeries).collect(Collectors.toSet());
         assertFalse(expected.isEmpty(), "the report has transition verdicts");
         assertEquals(expected, transitions.keySet());
         for (Transition t : report.getTransitionsList()) {
             if (expected.contains(t.getSeries())) {
                 String row = transitions.get(t.getSeries());
+                assertTrue(row.startsWith(label(catalogue.get(t.getSeries())) + " "), t.getSeries() + ": " + row);
                 assertTrue(row.contains(t.getDetected() ? " " + t.getStep() + " " : "no transition"),
                         t.getSeries() + ": " + row);
             }
+        }
+        for (String group : expected.stream().map(s -> catalogue.get(s).getGroup()).collect(Collectors.toSet())) {
+            assertTrue(dom.contains("<th scope=\"rowgroup\" colspan=\"5\">" + group + "</th>"), group);
         }
 
         // Raw inner markup, not text: the line is an element.
@@ -163,13 +193,19 @@ class DashboardPageTest {
         Set<String> charted = new HashSet<>();
         while (svg.find()) {
             assertTrue(svg.group(2).contains("<polyline"), "a line in the chart of " + svg.group(1));
+            assertTrue(svg.group(2).contains(">" + label(catalogue.get(svg.group(1))) + "</title>"), svg.group(1));
             charted.add(svg.group(1));
         }
-        Set<String> headlinePresent = report.getSeriesList().stream().map(Series::getName)
-                .filter(HEADLINE::contains).collect(Collectors.toSet());
-        assertTrue(headlinePresent.containsAll(Set.of("test_accuracy", "train_accuracy", "fourier_gini",
-                "h1_max_persistence", "h1_total_persistence", "weight_norm")), headlinePresent.toString());
-        assertEquals(headlinePresent, charted);
+        Set<String> headline = report.getSeriesList().stream().map(Series::getName)
+                .filter(name -> catalogue.get(name).getHeadline()).collect(Collectors.toSet());
+        assertTrue(headline.containsAll(Set.of("test_accuracy", "train_accuracy", "fourier_gini", "weight_norm")),
+                headline.toString());
+        assertEquals(headline, charted);
+    }
+
+    /** What the renderers print for a series: its display name and unit, as the catalogue has them. */
+    static String label(SeriesDescriptor entry) {
+        return entry.getDisplayName() + " (" + entry.getUnit() + ")";
     }
 
     /** Group 1 to group 2 with tags stripped, for every match of {@code regex} in {@code dom}. */

@@ -17,6 +17,7 @@ import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.modular.ModularAddition;
 import org.emergence.workloads.Workload;
+import org.emergence.workloads.WorkloadSize;
 import org.emergence.workloads.modular.Variant;
 import org.emergence.workloads.training.CheckpointSchedule;
 import org.emergence.workloads.training.OptimizerKind;
@@ -40,8 +41,17 @@ public final class RunConfigs {
     private RunConfigs() {
     }
 
-    /** The config with every zero field replaced by its default, validated. */
+    /** The config with every zero field replaced by its default, validated against the default limits. */
     public static RunConfig resolve(RunConfig config) {
+        return resolve(config, RunLimits.DEFAULTS);
+    }
+
+    /**
+     * The config with every zero field replaced by its default, validated, and its size (steps,
+     * schedule length, parameters, data, activations) checked against {@code limits} before
+     * anything is allocated.
+     */
+    public static RunConfig resolve(RunConfig config, RunLimits limits) {
         if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
             throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear or reduced_rank_regression");
         }
@@ -62,8 +72,23 @@ public final class RunConfigs {
             resolved.getCheckpointsBuilder().setPerDecade(DEFAULT_PER_DECADE);
         }
         RunConfig result = resolved.build();
-        // Building the parts validates the rest (ranges, shapes) with the field named.
-        workload(result);
+        RunLimits.check(result.getSteps(), limits.maxSteps(), "config.steps", "steps", "trainer.max-steps");
+        var checkpoints = result.getCheckpoints();
+        RunLimits.check(named("config.checkpoints", () -> checkpoints.getScheduleCase() == ScheduleCase.EVERY_STEPS
+                        ? CheckpointSchedule.everyLength(checkpoints.getEverySteps(), result.getSteps())
+                        : CheckpointSchedule.logSpacedLength(checkpoints.getPerDecade(), result.getSteps())),
+                limits.maxCheckpoints(), "config.checkpoints", "the schedule's length", "trainer.max-checkpoints");
+        // Building the parts validates the rest (ranges, shapes) with the field named; the
+        // workload's size is checked from its config before the workload is built.
+        Planned planned = plan(result);
+        WorkloadSize size = planned.size();
+        RunLimits.check(size.parameters(), limits.maxParameters(), planned.field(), "the parameter count",
+                "trainer.max-parameters");
+        RunLimits.check(size.dataRows(), limits.maxDataRows(), planned.field(), "the data rows (train and test)",
+                "trainer.max-data-rows");
+        RunLimits.check(size.activations(size.dataRows()), limits.maxActivations(), planned.field(),
+                "the activations of a full-batch pass", "trainer.max-activations");
+        planned.build().get();
         training(result);
         schedule(result);
         return result;
@@ -71,29 +96,41 @@ public final class RunConfigs {
 
     /** The workload a resolved config describes. */
     public static Workload workload(RunConfig resolved) {
+        return plan(resolved).build().get();
+    }
+
+    /** A workload's validated config: its size, known at once, and how to build it (which may allocate). */
+    private record Planned(String field, WorkloadSize size, Supplier<Workload> build) {
+    }
+
+    private static Planned plan(RunConfig resolved) {
         WorkloadSpec spec = resolved.getWorkload();
         return switch (spec.getWorkloadCase()) {
             case MODULAR_ADDITION -> {
                 ModularAdditionConfig c = spec.getModularAddition();
-                yield named("config.workload.modular_addition", () -> ModularAddition.of(
-                        new org.emergence.workloads.modular.ModularAdditionConfig(c.getModulus(), c.getTrainFraction(),
-                                c.getVariant() == ModularAdditionVariant.MODULAR_ADDITION_VARIANT_TRANSFORMER
-                                        ? Variant.TRANSFORMER : Variant.MLP,
-                                c.getEmbeddingDim(), c.getHeads(), c.getHiddenDim())));
+                String field = "config.workload.modular_addition";
+                var config = named(field, () -> new org.emergence.workloads.modular.ModularAdditionConfig(
+                        c.getModulus(), c.getTrainFraction(),
+                        c.getVariant() == ModularAdditionVariant.MODULAR_ADDITION_VARIANT_TRANSFORMER
+                                ? Variant.TRANSFORMER : Variant.MLP,
+                        c.getEmbeddingDim(), c.getHeads(), c.getHiddenDim()));
+                yield new Planned(field, config.size(), () -> named(field, () -> ModularAddition.of(config)));
             }
             case DEEP_LINEAR -> {
                 DeepLinearConfig c = spec.getDeepLinear();
-                yield named("config.workload.deep_linear", () -> new DeepLinearWorkload(
-                        new org.emergence.workloads.linear.DeepLinearConfig("deep-linear",
-                                c.getWidthsList().stream().mapToInt(Integer::intValue).toArray(), c.getRank(),
-                                c.getNoise(), c.getSamples(), c.getSamples(), resolved.getSeed(), DataType.FLOAT32)));
+                String field = "config.workload.deep_linear";
+                var config = named(field, () -> new org.emergence.workloads.linear.DeepLinearConfig("deep-linear",
+                        c.getWidthsList().stream().mapToInt(Integer::intValue).toArray(), c.getRank(),
+                        c.getNoise(), c.getSamples(), c.getSamples(), resolved.getSeed(), DataType.FLOAT32));
+                yield new Planned(field, config.size(), () -> named(field, () -> new DeepLinearWorkload(config)));
             }
             case REDUCED_RANK_REGRESSION -> {
                 ReducedRankRegressionConfig c = spec.getReducedRankRegression();
-                yield named("config.workload.reduced_rank_regression", () -> new DeepLinearWorkload(
-                        org.emergence.workloads.linear.DeepLinearConfig.reducedRankRegression(c.getInputDim(),
-                                c.getHiddenDim(), c.getOutputDim(), c.getTrueRank(), c.getSamples(), DataType.FLOAT32)
-                                .withNoise(c.getNoise())));
+                String field = "config.workload.reduced_rank_regression";
+                var config = named(field, () -> org.emergence.workloads.linear.DeepLinearConfig.reducedRankRegression(
+                        c.getInputDim(), c.getHiddenDim(), c.getOutputDim(), c.getTrueRank(), c.getSamples(),
+                        DataType.FLOAT32).withNoise(c.getNoise()));
+                yield new Planned(field, config.size(), () -> named(field, () -> new DeepLinearWorkload(config)));
             }
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };

@@ -72,6 +72,11 @@ public interface Workload {
         return Optional.empty();
     }
 
+    /** How reports present this workload: its summary line, reference series and milestones. */
+    default WorkloadReport report() {
+        return WorkloadReport.of(name(), classification());
+    }
+
     /** The task's structure over Z_p, for the Fourier probes; empty where it has none. */
     default Optional<CyclicTask> cyclicTask() {
         return Optional.empty();

@@ -116,7 +116,7 @@ public final class ProbeLatencyBenchmark {
         Workload workload = RunConfigs.workload(config);
         try (NDManager manager = NDManager.newBaseManager()) {
             return CheckpointProbes.measure(workload, NamedTensors.toParameters(manager, checkpoint.tensors()),
-                    workload.data(manager, config.getSeed()), probes, DIRECT);
+                    workload.data(manager, config.getSeed()), probes, List.of(), DIRECT);
         }
     }
 

@@ -2,12 +2,15 @@ package org.emergence.tda.bench;
 
 import org.emergence.tda.clouds.SyntheticClouds;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,8 +20,13 @@ import java.util.regex.Pattern;
  * Ripser's time is its whole process (wall and peak RSS via /usr/bin/time); ours is reported both
  * as the compute time the CLI prints and as the whole process. Each set runs --repeat times
  * (median), except the heavy no-threshold circle, which runs once and single-threaded only unless
- * --full: it alone takes minutes a run. Usage: PersistenceBenchmark [--repeat N] [--full]
- * [--ripser PATH] [--reference DIR]
+ * --full: it alone takes minutes a run.
+ * <p>
+ * A second table puts GUDHI (Debian's python3-gudhi, {@code bench/gudhi_rips.py}) beside both on
+ * H1 of embedding clouds, p = 59, 97, 113 in R^128: trained-like (the Fourier circles of a grokked
+ * network, where distances tie massively) and untrained (Gaussian rows). GUDHI's time is the one it
+ * prints (complex and persistence inside Python) and its whole process. Usage: PersistenceBenchmark
+ * [--repeat N] [--full] [--embeddings-only] [--ripser PATH] [--python PATH] [--reference DIR]
  */
 public final class PersistenceBenchmark {
 
@@ -30,26 +38,37 @@ public final class PersistenceBenchmark {
 
     private record Dataset(String name, Path file, int dim, String threshold, boolean collapse, boolean heavy) {}
 
-    private record Run(double seconds, double wallSeconds, double rssMb, String stdout) {}
+    /** seconds: Ripser's whole process, our compute; cpuSeconds likewise in CPU time; processCpu: whole process. */
+    private record Run(double seconds, double wallSeconds, double rssMb, String stdout, double cpuSeconds,
+            double processCpuSeconds) {}
 
-    private static final Pattern TIMING = Pattern.compile("compute ([0-9.]+) s, peak heap ([0-9.]+) MB");
+    private static final Pattern TIMING = Pattern.compile("compute ([0-9.]+) s, peak heap ([0-9.]+) MB, cpu ([0-9.]+) s");
 
     public static void main(String[] args) throws Exception {
         int repeat = 3;
         boolean full = false;
+        boolean embeddingsOnly = false;
         String ripser = "/usr/bin/ripser";
+        String python = "/usr/bin/python3";
         Path reference = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--full" -> full = true;
+                case "--embeddings-only" -> embeddingsOnly = true;
                 case "--ripser" -> ripser = args[++i];
+                case "--python" -> python = args[++i];
                 case "--reference" -> reference = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        if (reference == null) reference = findReference();
         String ripserPath = ripser;
+        if (!embeddingsOnly) referenceSets(ripserPath, reference == null ? findReference() : reference, repeat, full);
+        embeddingFamily(ripserPath, python, repeat);
+    }
+
+    /** The reference sets, the 2,000-point circle and the 113-point embeddings, up to dimension 2. */
+    private static void referenceSets(String ripserPath, Path reference, int repeat, boolean full) throws Exception {
         Path circle = writePoints("circle2000", SyntheticClouds.noisyCircle(2000, 0.05, 2000));
         Path embedding = writePoints("embedding113", SyntheticClouds.grokkedEmbedding(true));
         Path split = writePoints("split113", SyntheticClouds.grokkedEmbedding(false));
@@ -92,6 +111,79 @@ public final class PersistenceBenchmark {
         System.out.println(header);
         rows.forEach(System.out::println);
         for (Path file : List.of(circle, embedding, split)) Files.deleteIfExists(file);
+        System.out.println();
+    }
+
+    private record GudhiRun(double seconds, double cpuSeconds, double wallSeconds, int bars) {}
+
+    /** H1 of embedding clouds: Ripser, ours and GUDHI side by side, ratios against both. */
+    private static void embeddingFamily(String ripser, String python, int repeat) throws Exception {
+        Path script = Files.createTempFile("gudhi_rips", ".py");
+        try (InputStream in = PersistenceBenchmark.class.getResourceAsStream("/bench/gudhi_rips.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        String header = String.format(Locale.ROOT, "%-16s %13s %13s %13s %13s %7s %7s %8s %5s", "H1 embedding",
+                "ripser w/cpu", "gudhi w/cpu", "ours w/cpu", "ours proc", "/gudhi", "/ripser", "proc/rip", "same");
+        List<String> rows = new ArrayList<>();
+        for (int p : new int[] {59, 97, 113})
+            for (boolean trained : new boolean[] {true, false}) {
+                String name = (trained ? "trained" : "untrained") + " p=" + p;
+                double[][] points = trained ? SyntheticClouds.grokkedEmbedding(p, true)
+                        : SyntheticClouds.gaussianRows(p, 128, p);
+                Path file = writePoints("embedding" + p, points);
+                Dataset set = new Dataset(name, file, 1, null, false, false);
+                Run theirs = median(repeat, () -> ripserRun(ripser, set));
+                Run ours = median(repeat, () -> ourRun(set, 1));
+                List<GudhiRun> gudhiRuns = new ArrayList<>();
+                for (int r = 0; r < repeat; r++) gudhiRuns.add(gudhiRun(python, script, file));
+                gudhiRuns.sort((a, b) -> Double.compare(a.seconds(), b.seconds()));
+                GudhiRun gudhi = gudhiRuns.get(gudhiRuns.size() / 2);
+                boolean same = theirs.stdout().equals(ours.stdout()) && gudhi.bars() == barsInDimension(ours.stdout(), 1);
+                String row = String.format(Locale.ROOT, "%-16s %6.3f/%6.3f %6.3f/%6.3f %6.3f/%6.3f %6.3f/%6.3f %7s %7s %8s %5s",
+                        name, theirs.seconds(), theirs.cpuSeconds(), gudhi.seconds(), gudhi.cpuSeconds(), ours.seconds(),
+                        ours.cpuSeconds(), ours.wallSeconds(), ours.processCpuSeconds(), ratio(ours.cpuSeconds(), gudhi.cpuSeconds()),
+                        ratio(ours.cpuSeconds(), theirs.cpuSeconds()),
+                        ratio(ours.processCpuSeconds(), theirs.processCpuSeconds()),
+                        same ? "yes" : "NO");
+                System.out.println(row);
+                rows.add(row);
+                Files.deleteIfExists(file);
+            }
+        Files.deleteIfExists(script);
+        System.out.println();
+        System.out.println("Summary (H1, wall/CPU seconds; ripser and ours proc: whole process; gudhi: inside Python;"
+                + " ours: compute; /gudhi, /ripser: our compute CPU over theirs; proc/rip: whole-process CPU over"
+                + " Ripser's; median of " + repeat + " by wall time):");
+        System.out.println(header);
+        rows.forEach(System.out::println);
+    }
+
+    /** a / b, or "-" when b is below /usr/bin/time's resolution of 10 ms. */
+    private static String ratio(double a, double b) {
+        return b < 0.01 ? "-" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    private static GudhiRun gudhiRun(String python, Path script, Path points) throws Exception {
+        Result r = exec(List.of(python, script.toString(), "--dim", "1", points.toString()));
+        Map<String, String> values = new HashMap<>();
+        for (String line : r.stdout().lines().toList()) {
+            String[] kv = line.trim().split(" ", 2);
+            if (kv.length == 2) values.put(kv[0], kv[1]);
+        }
+        if (!values.containsKey("seconds")) throw new IllegalStateException("no timing from GUDHI: " + r.stdout());
+        return new GudhiRun(Double.parseDouble(values.get("seconds")), Double.parseDouble(values.get("cpu")),
+                r.wallSeconds(),
+                Integer.parseInt(values.get("bars")));
+    }
+
+    /** Bars printed in one dimension of Ripser-format output. */
+    private static int barsInDimension(String output, int dimension) {
+        int current = -1, bars = 0;
+        for (String line : output.lines().toList()) {
+            if (line.startsWith("persistence intervals")) current++;
+            else if (current == dimension && line.startsWith(" [")) bars++;
+        }
+        return bars;
     }
 
     /**
@@ -132,17 +224,15 @@ public final class PersistenceBenchmark {
     }
 
     private static Run ripserRun(String ripser, Dataset set) throws Exception {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %M", ripser));
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M %U %S", ripser));
         command.addAll(ripserArgs(set));
         Result r = exec(command);
-        String[] last = lastLine(r.stderr()).trim().split(" ");
-        double wall = Double.parseDouble(last[0]);
-        return new Run(wall, wall, Double.parseDouble(last[1]) / 1024, r.stdout());
+        return new Run(r.wallSeconds(), r.wallSeconds(), peakRssMb(r), r.stdout(), processCpu(r), processCpu(r));
     }
 
     private static Run ourRun(Dataset set, int threads) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %M", java));
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M %U %S", java));
         command.addAll(CLI_JVM_FLAGS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.emergence.tda.cli.RipserCli", "--timing",
                 "--threads", String.valueOf(threads)));
@@ -151,21 +241,34 @@ public final class PersistenceBenchmark {
         Result r = exec(command);
         Matcher m = TIMING.matcher(r.stderr());
         if (!m.find()) throw new IllegalStateException("no timing from our CLI: " + r.stderr());
-        String[] last = lastLine(r.stderr()).trim().split(" ");
-        return new Run(Double.parseDouble(m.group(1)), Double.parseDouble(last[0]), Double.parseDouble(last[1]) / 1024,
-                r.stdout());
+        return new Run(Double.parseDouble(m.group(1)), r.wallSeconds(), peakRssMb(r), r.stdout(),
+                Double.parseDouble(m.group(3)), processCpu(r));
     }
 
-    private record Result(String stdout, String stderr) {}
+    /** Wall seconds measured here (time's %e has two decimals: ripser's small sets took "0.00"). */
+    private record Result(String stdout, String stderr, double wallSeconds) {}
+
+    /** The peak RSS /usr/bin/time printed last on stderr. */
+    private static double peakRssMb(Result r) {
+        return Double.parseDouble(lastLine(r.stderr()).trim().split(" ")[0]) / 1024;
+    }
+
+    /** User plus system CPU seconds of the whole process, from /usr/bin/time's last line. */
+    private static double processCpu(Result r) {
+        String[] fields = lastLine(r.stderr()).trim().split(" ");
+        return Double.parseDouble(fields[1]) + Double.parseDouble(fields[2]);
+    }
 
     private static Result exec(List<String> command) throws IOException, InterruptedException {
         Path out = Files.createTempFile("bench", ".out"), err = Files.createTempFile("bench", ".err");
         try {
+            long start = System.nanoTime();
             Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             int code = p.waitFor();
+            double seconds = (System.nanoTime() - start) / 1e9;
             String stderr = Files.readString(err, StandardCharsets.UTF_8);
             if (code != 0) throw new IllegalStateException(String.join(" ", command) + " failed (" + code + "): " + stderr);
-            return new Result(Files.readString(out, StandardCharsets.UTF_8), stderr);
+            return new Result(Files.readString(out, StandardCharsets.UTF_8), stderr, seconds);
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);

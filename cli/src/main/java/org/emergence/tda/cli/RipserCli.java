@@ -45,7 +45,7 @@ public final class RipserCli implements Callable<Integer> {
     boolean cosine;
     @Option(names = "--edge-collapse", description = "collapse dominated edges first (same diagrams, fewer simplices)")
     boolean edgeCollapse;
-    @Option(names = "--timing", description = "print compute seconds and peak heap to stderr")
+    @Option(names = "--timing", description = "print compute seconds, peak heap, compute CPU seconds (every thread of the process, the JIT's too) and the algorithm used to stderr")
     boolean timing;
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "input file, or - for stdin (default)")
     String file = "-";
@@ -80,10 +80,12 @@ public final class RipserCli implements Callable<Integer> {
         else if (threshold == null || fmt != RipserInput.Format.POINT_CLOUD) printDenseHeader(out, input.lower(), n);
 
         long start = System.nanoTime();
+        long startCpu = processCpuNanos();
         RipsOptions options = new RipsOptions(dim, modulus, threshold == null ? Double.NaN : threshold, edgeCollapse,
                 threads, false);
         PersistenceResult result = VietorisRips.compute(input.source(), options, Cancellation.NONE);
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (processCpuNanos() - startCpu) / 1e9;
 
         if (threshold == null && fmt != RipserInput.Format.SPARSE)
             out.println("distance matrix with " + n + " points, using threshold at enclosing radius "
@@ -99,7 +101,8 @@ public final class RipserCli implements Callable<Integer> {
             }
         }
         out.flush();
-        if (timing) System.err.printf("compute %.3f s, peak heap %.1f MB%n", seconds, peakHeapMegabytes());
+        if (timing) System.err.printf("compute %.3f s, peak heap %.1f MB, cpu %.3f s, %s%n", seconds, peakHeapMegabytes(),
+                cpuSeconds, result.algorithm());
         return 0;
     }
 
@@ -116,6 +119,12 @@ public final class RipserCli implements Callable<Integer> {
         out.println("value range: [" + CppFormat.g(min) + "," + CppFormat.g(maxFinite) + "]");
         if (threshold != null)
             out.println("sparse distance matrix with " + n + " points and " + within + "/" + ((long) n * n - 1) / 2 + " entries");
+    }
+
+    /** CPU time of the whole process: on a loaded machine it varies far less than wall time. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static double peakHeapMegabytes() {

@@ -1,36 +1,58 @@
 package org.emergence.gateway.experiments;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
 import org.emergence.proto.v1.MetricsServiceGrpc;
-import org.emergence.proto.v1.TdaServiceGrpc;
 import org.emergence.proto.v1.TrainerServiceGrpc;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Channels to the three backends. Round robin per call: with a headless Service's
+ * Channels to the trainer and the metrics service (which calls tda itself). Round robin per call: with a headless Service's
  * {@code dns:///} target every pod is a subchannel, so analysis spreads across pods instead of
  * pinning to the one behind a single HTTP/2 connection.
+ *
+ * <p>Built to ride out a backend's restart: every call that carries a deadline waits for the
+ * channel to be ready until that deadline instead of failing at once while the pod is down, and
+ * keepalive pings on open calls notice a peer that vanished without closing its connection
+ * (the long WatchRun stream would otherwise hang on a dead socket).
  */
 public final class Backends implements AutoCloseable {
 
     private final ManagedChannel trainer;
     private final ManagedChannel metrics;
-    private final ManagedChannel tda;
 
-    public Backends(String trainerTarget, String metricsTarget, String tdaTarget) {
+    public Backends(String trainerTarget, String metricsTarget) {
         this.trainer = channel(trainerTarget);
         this.metrics = channel(metricsTarget);
-        this.tda = channel(tdaTarget);
     }
+
+    /** Ping interval on open calls; the backends permit pings this often (quarkus.grpc.server.netty.permit-keep-alive-time). */
+    static final Duration KEEPALIVE = Duration.ofSeconds(30);
 
     private static ManagedChannel channel(String target) {
         return ManagedChannelBuilder.forTarget(target)
                 .defaultLoadBalancingPolicy("round_robin")
                 .usePlaintext()
+                .keepAliveTime(KEEPALIVE.toSeconds(), TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .intercept(new WaitForReadyWithinDeadline())
                 .build();
+    }
+
+    /** A call with a deadline waits for a ready connection until then; one without keeps failing fast. */
+    private static final class WaitForReadyWithinDeadline implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return next.newCall(method, options.getDeadline() == null ? options : options.withWaitForReady());
+        }
     }
 
     public TrainerServiceGrpc.TrainerServiceBlockingStub trainer() {
@@ -41,16 +63,12 @@ public final class Backends implements AutoCloseable {
         return MetricsServiceGrpc.newBlockingStub(metrics);
     }
 
-    public TdaServiceGrpc.TdaServiceBlockingStub tda() {
-        return TdaServiceGrpc.newBlockingStub(tda);
-    }
-
     @Override
     public void close() throws InterruptedException {
-        for (ManagedChannel channel : List.of(trainer, metrics, tda)) {
+        for (ManagedChannel channel : List.of(trainer, metrics)) {
             channel.shutdown();
         }
-        for (ManagedChannel channel : List.of(trainer, metrics, tda)) {
+        for (ManagedChannel channel : List.of(trainer, metrics)) {
             channel.awaitTermination(5, TimeUnit.SECONDS);
         }
     }

@@ -10,10 +10,14 @@ import org.emergence.proto.v1.WatchExperimentResponse;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
  * One experiment's live state: its record, the progress and analyses so far (what is on disk),
@@ -28,7 +32,9 @@ public final class Experiment {
     private final List<StepProgress> progress = new ArrayList<>();
     private final TreeMap<Long, CheckpointAnalysed> analyses = new TreeMap<>();
     private final Set<Long> pending = new HashSet<>();
-    private final Set<Long> written = new HashSet<>();
+    private final TreeSet<Long> written = new TreeSet<>();
+    /** Checkpoints whose analysis failed for good, with why. */
+    private final TreeMap<Long, String> failures = new TreeMap<>();
     private final List<StreamObserver<WatchExperimentResponse>> watchers = new CopyOnWriteArrayList<>();
     private boolean runEnded;
     private ExperimentState runOutcome = ExperimentState.EXPERIMENT_STATE_RUNNING;
@@ -69,10 +75,15 @@ public final class Experiment {
         broadcast(WatchExperimentResponse.newBuilder().setProgress(event));
     }
 
-    /** Notes a new checkpoint; true if it still needs analysing. */
-    synchronized boolean checkpointWritten(long step, boolean analyse) {
+    /**
+     * Notes a new checkpoint; true if the stride chooses it (every {@code stride}-th by its place
+     * in the run's schedule, the first included) and it still needs analysing. The trainer
+     * replays a run's events from its start, so the earlier steps are known when a step arrives.
+     */
+    synchronized boolean checkpointWritten(long step, int stride) {
+        boolean chosen = written.headSet(step).size() % stride == 0;
         written.add(step);
-        if (!analyse || analyses.containsKey(step) || pending.contains(step)) {
+        if (!chosen || analyses.containsKey(step) || pending.contains(step)) {
             return false;
         }
         pending.add(step);
@@ -87,9 +98,10 @@ public final class Experiment {
         finishIfDone();
     }
 
+    /** The analysis of {@code step} failed for good (it is not retried in this process). */
     synchronized void analysisFailed(long step, String why) {
         pending.remove(step);
-        runMessage = appendMessage(runMessage, "checkpoint " + step + " not analysed: " + why);
+        failures.put(step, why);
         finishIfDone();
     }
 
@@ -104,15 +116,43 @@ public final class Experiment {
         return ExperimentStore.isActive(record.state());
     }
 
+    /**
+     * The one rule for how an experiment ends, once its run has ended and no analysis is in
+     * flight: COMPLETED only if training completed and every checkpoint the stride chose was
+     * analysed; INCOMPLETE if training completed but some analyses failed for good (the message
+     * names their steps); otherwise the run's own outcome (stopped, failed).
+     */
     private void finishIfDone() {
         if (!runEnded || !pending.isEmpty() || !isActive()) {
             return;
         }
-        record = record.withState(runOutcome, runMessage, System.currentTimeMillis());
+        ExperimentState state = runOutcome == ExperimentState.EXPERIMENT_STATE_COMPLETED && !failures.isEmpty()
+                ? ExperimentState.EXPERIMENT_STATE_INCOMPLETE : runOutcome;
+        record = record.withState(state, appendMessage(runMessage, failureMessage()), System.currentTimeMillis());
         store.save(record);
         broadcast(WatchExperimentResponse.newBuilder().setFinished(finished()));
         watchers.forEach(StreamObserver::onCompleted);
         watchers.clear();
+        notifyAll();
+    }
+
+    /** "checkpoints at steps 0, 10 not analysed: WHY", one clause per distinct reason. */
+    private String failureMessage() {
+        Map<String, List<Long>> stepsByReason = new LinkedHashMap<>();
+        failures.forEach((step, why) -> stepsByReason.computeIfAbsent(why, w -> new ArrayList<>()).add(step));
+        return stepsByReason.entrySet().stream()
+                .map(e -> (e.getValue().size() == 1 ? "checkpoint at step " : "checkpoints at steps ")
+                        + e.getValue().stream().map(String::valueOf).collect(Collectors.joining(", "))
+                        + " not analysed: " + e.getKey())
+                .collect(Collectors.joining("; "));
+    }
+
+    /** Waits up to {@code millis} for the experiment to reach a terminal state. */
+    synchronized void awaitEnd(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        for (long left = millis; isActive() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+            wait(left);
+        }
     }
 
     private ExperimentFinished finished() {

@@ -8,18 +8,25 @@ import com.google.protobuf.util.JsonFormat;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.WorkloadDescription;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** What the gateway keeps of an experiment besides its logs; immutable, replaced on change. */
+/**
+ * What the gateway keeps of an experiment besides its logs; immutable, replaced on change.
+ * {@code workload} is the trainer's description of the run's workload (how its report reads),
+ * taken once at creation.
+ */
 public record ExperimentRecord(String id, String tenant, String name, String runId, RunConfig run, AnalysisPlan plan,
-                               ExperimentState state, String message, long createdMillis, long finishedMillis) {
+                               WorkloadDescription workload, ExperimentState state, String message, long createdMillis,
+                               long finishedMillis) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ExperimentRecord withState(ExperimentState newState, String newMessage, long finished) {
-        return new ExperimentRecord(id, tenant, name, runId, run, plan, newState, newMessage, createdMillis, finished);
+        return new ExperimentRecord(id, tenant, name, runId, run, plan, workload, newState, newMessage, createdMillis,
+                finished);
     }
 
     String toJson(JsonFormat.Printer printer) {
@@ -30,6 +37,7 @@ public record ExperimentRecord(String id, String tenant, String name, String run
                     .put("createdMillis", createdMillis).put("finishedMillis", finishedMillis);
             node.set("run", JSON.readTree(printer.print(run)));
             node.set("plan", JSON.readTree(printer.print(plan)));
+            node.set("workload", JSON.readTree(printer.print(workload)));
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -43,8 +51,10 @@ public record ExperimentRecord(String id, String tenant, String name, String run
             parser.merge(node.get("run").toString(), run);
             AnalysisPlan.Builder plan = AnalysisPlan.newBuilder();
             parser.merge(node.get("plan").toString(), plan);
+            WorkloadDescription.Builder workload = WorkloadDescription.newBuilder();
+            parser.merge(node.get("workload").toString(), workload);
             return new ExperimentRecord(node.get("id").asText(), node.get("tenant").asText(), node.get("name").asText(),
-                    node.get("runId").asText(), run.build(), plan.build(),
+                    node.get("runId").asText(), run.build(), plan.build(), workload.build(),
                     ExperimentState.valueOf(node.get("state").asText()), node.get("message").asText(),
                     node.get("createdMillis").asLong(), node.get("finishedMillis").asLong());
         } catch (InvalidProtocolBufferException e) {

@@ -3,6 +3,7 @@ package org.emergence.gateway.experiments;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import org.emergence.durable.DurableFiles;
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.StepProgress;
@@ -12,10 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -23,8 +23,12 @@ import java.util.stream.Stream;
 /**
  * Experiments on disk, one folder each: {@code experiment.json} (rewritten atomically on every
  * change of state), and two append-only JSON-lines logs, {@code progress.jsonl} and
- * {@code analyses.jsonl}. A line torn by a crash does not parse and is dropped on load, so a
- * result is either whole or absent (and then analysed again), never half-written.
+ * {@code analyses.jsonl}, every write forced to disk with its folder ({@link DurableFiles}).
+ *
+ * <p>Nothing unreadable stops a start or vanishes unnoticed: an {@code experiment.json} that does
+ * not parse is moved aside ({@code .corrupt-<millis>}) and listed in {@link #quarantined()}; a
+ * log with lines that do not parse (a line torn by a crash) is copied aside whole and rewritten
+ * with its good lines, so a result is either whole or absent (and then analysed again).
  */
 public final class ExperimentStore {
 
@@ -33,27 +37,27 @@ public final class ExperimentStore {
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
     private final Path root;
+    private final List<Path> quarantined = new CopyOnWriteArrayList<>();
 
+    /** Opens the store, removing the temporaries of writes a crash cut short. */
     public ExperimentStore(Path root) {
         this.root = root;
         try {
-            Files.createDirectories(root);
+            DurableFiles.createFolders(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + root, e);
         }
+        DurableFiles.removeTemporaries(root, 2);
     }
 
     public void save(ExperimentRecord record) {
-        Path dir = root.resolve(record.id());
-        try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("experiment.json.tmp");
-            Files.writeString(tmp, record.toJson(PRINTER), StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve("experiment.json"), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save experiment " + record.id(), e);
-        }
+        DurableFiles.write(root.resolve(record.id()).resolve("experiment.json"),
+                record.toJson(PRINTER).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The files moved aside because they could not be read, since this store was opened. */
+    public List<Path> quarantined() {
+        return List.copyOf(quarantined);
     }
 
     public void appendProgress(String id, StepProgress progress) {
@@ -70,7 +74,12 @@ public final class ExperimentStore {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
                 Path file = dir.resolve("experiment.json");
                 if (Files.exists(file)) {
-                    records.add(ExperimentRecord.fromJson(Files.readString(file), PARSER));
+                    try {
+                        records.add(ExperimentRecord.fromJson(Files.readString(file), PARSER));
+                    } catch (RuntimeException e) {
+                        quarantined.add(DurableFiles.quarantine(file, "experiment " + dir.getFileName()
+                                + " is unreadable and left out: " + e));
+                    }
                 }
             }
             return records;
@@ -90,10 +99,9 @@ public final class ExperimentStore {
     private void append(String id, String file, Message message) {
         try {
             String line = PRINTER.print(message) + "\n";
-            Files.writeString(root.resolve(id).resolve(file), line, StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.DSYNC);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file + " of experiment " + id, e);
+            DurableFiles.append(root.resolve(id).resolve(file), line.getBytes(StandardCharsets.UTF_8));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print a line of " + file + " of experiment " + id, e);
         }
     }
 
@@ -104,15 +112,27 @@ public final class ExperimentStore {
             return List.of();
         }
         List<T> messages = new ArrayList<>();
+        StringBuilder good = new StringBuilder();
+        int bad = 0;
         try {
             for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
                 Message.Builder b = builder.get();
                 try {
                     PARSER.merge(line, b);
                     messages.add((T) b.build());
-                } catch (InvalidProtocolBufferException e) {
-                    LOG.warning("dropping a torn line of " + path + " (it will be redone)");
+                    good.append(line).append('\n');
+                } catch (InvalidProtocolBufferException | RuntimeException e) {
+                    bad++;
                 }
+            }
+            if (bad > 0) {
+                // The original stays aside for a person; the log goes on from its good lines.
+                Path aside = path.resolveSibling(path.getFileName() + ".corrupt-" + System.currentTimeMillis());
+                Files.copy(path, aside);
+                quarantined.add(aside);
+                DurableFiles.write(path, good.toString().getBytes(StandardCharsets.UTF_8));
+                LOG.warning(bad + " unreadable line(s) of " + path + " dropped (a crash mid-write tears the last one;"
+                        + " what they held is redone), the original kept as " + aside.getFileName());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);

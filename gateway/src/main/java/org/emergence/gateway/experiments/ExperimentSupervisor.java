@@ -4,13 +4,12 @@ import org.emergence.proto.grpc.RequestException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
-import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.CreateExperimentRequest;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.GetRunRequest;
-import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.RunFinished;
 import org.emergence.proto.v1.StartRunRequest;
 import org.emergence.proto.v1.StopRunRequest;
@@ -21,7 +20,6 @@ import org.emergence.proto.v1.WatchRunResponse;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.emergence.proto.grpc.RequestException;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,8 +36,11 @@ import java.util.logging.Logger;
 public final class ExperimentSupervisor implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ExperimentSupervisor.class.getName());
+    /** Codes a restarted, overloaded or briefly unreachable backend answers: worth the whole retry budget. */
     private static final Set<Status.Code> TRANSIENT = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED, Status.Code.UNKNOWN);
+            Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED);
+    /** Attempts for any other failure: a second pod (or the same one later) may still succeed. */
+    private static final int OTHER_FAILURE_ATTEMPTS = 3;
 
     private final Backends backends;
     private final ExperimentStore store;
@@ -60,9 +61,14 @@ public final class ExperimentSupervisor implements AutoCloseable {
         this.analysers = Executors.newFixedThreadPool(analysisThreads);
     }
 
-    /** Loads every experiment from disk and picks up the unfinished ones. */
+    /**
+     * Loads every experiment from disk and picks up the unfinished ones: following the run again
+     * replays its checkpoints, and each one not yet analysed is analysed now.
+     */
     public void resume() {
-        for (ExperimentRecord record : store.loadAll()) {
+        List<ExperimentRecord> records = store.loadAll();
+        store.quarantined().forEach(file -> LOG.severe("unreadable experiment data moved aside: " + file));
+        for (ExperimentRecord record : records) {
             Experiment experiment = new Experiment(store, record, store.loadProgress(record.id()),
                     store.loadAnalyses(record.id()));
             experiments.put(record.id(), experiment);
@@ -84,11 +90,11 @@ public final class ExperimentSupervisor implements AutoCloseable {
         String runId = backends.trainer()
                 .startRun(StartRunRequest.newBuilder().setConfig(request.getRun()).setRunId(id + "-run").build())
                 .getRunId();
-        // The trainer's copy has its defaults filled in: what the report and analysis rely on.
-        RunConfig resolved = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getConfig();
+        // The trainer's copy has its defaults filled in, and it knows how the workload's report reads.
+        GetRunResponse run = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
         ExperimentRecord record = new ExperimentRecord(id, tenant, request.getName().isBlank() ? id : request.getName(),
-                runId, resolved, request.getPlan(), ExperimentState.EXPERIMENT_STATE_RUNNING, "",
-                System.currentTimeMillis(), 0);
+                runId, run.getConfig(), request.getPlan(), run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
+                "", System.currentTimeMillis(), 0);
         store.save(record);
         Experiment experiment = new Experiment(store, record, List.of(), List.of());
         experiments.put(id, experiment);
@@ -113,12 +119,22 @@ public final class ExperimentSupervisor implements AutoCloseable {
         get(id, tenant).watch(observer);
     }
 
-    public ExperimentState stop(String id, String tenant) {
+    /**
+     * Stops the experiment's run and waits up to {@code waitMillis} for the experiment to reach its
+     * terminal state (the checkpoints already written still get analysed); returns it as it is then.
+     */
+    public Experiment stop(String id, String tenant, long waitMillis) {
         Experiment experiment = get(id, tenant);
         if (experiment.isActive()) {
             backends.trainer().stopRun(StopRunRequest.newBuilder().setRunId(experiment.record().runId()).build());
+            try {
+                experiment.awaitEnd(waitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw RequestException.unavailable("the gateway is shutting down");
+            }
         }
-        return experiment.record().state();
+        return experiment;
     }
 
     /** Follows the run's event stream, reconnecting after transient failures (a trainer restart). */
@@ -157,10 +173,8 @@ public final class ExperimentSupervisor implements AutoCloseable {
     }
 
     private void onCheckpoint(Experiment experiment, CheckpointWritten checkpoint) {
-        AnalysisPlan plan = experiment.record().plan();
-        int stride = Math.max(1, plan.getCheckpointStride());
-        boolean analyse = experiment.checkpointsWritten() % stride == 0;
-        if (experiment.checkpointWritten(checkpoint.getCheckpoint().getStep(), analyse)) {
+        int stride = Math.max(1, experiment.record().plan().getCheckpointStride());
+        if (experiment.checkpointWritten(checkpoint.getCheckpoint().getStep(), stride)) {
             analysers.submit(() -> analyseWithRetries(experiment, checkpoint));
         }
     }
@@ -170,7 +184,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
         long step = checkpoint.getCheckpoint().getStep();
         for (int attempt = 1; ; attempt++) {
             try {
-                CheckpointAnalysed result = analysis.analyse(checkpoint.getCheckpoint(), record.run(), record.plan(),
+                CheckpointAnalysed result = analysis.analyse(checkpoint.getCheckpoint(), record.plan(),
                         checkpoint.getMetricsMap());
                 experiment.addAnalysis(result);
                 return;
@@ -178,7 +192,8 @@ public final class ExperimentSupervisor implements AutoCloseable {
                 if (closing) {
                     return;
                 }
-                if (!TRANSIENT.contains(e.getStatus().getCode()) || attempt >= attempts) {
+                boolean transientFailure = TRANSIENT.contains(e.getStatus().getCode());
+                if (attempt >= (transientFailure ? attempts : Math.min(attempts, OTHER_FAILURE_ATTEMPTS))) {
                     experiment.analysisFailed(step, e.getStatus().getCode() + " " + e.getStatus().getDescription());
                     return;
                 }
@@ -186,10 +201,15 @@ public final class ExperimentSupervisor implements AutoCloseable {
                         + e.getStatus().getCode() + "), retrying");
                 sleep(backoffMillis(attempt));
             } catch (RuntimeException e) {
-                if (!closing) {
-                    experiment.analysisFailed(step, e.getMessage());
+                if (closing) {
+                    return;
                 }
-                return;
+                if (attempt >= Math.min(attempts, OTHER_FAILURE_ATTEMPTS)) {
+                    experiment.analysisFailed(step, e.getMessage());
+                    return;
+                }
+                LOG.info("checkpoint " + step + " of " + record.id() + ": attempt " + attempt + " failed (" + e + "), retrying");
+                sleep(backoffMillis(attempt));
             }
         }
     }
@@ -202,6 +222,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
         };
     }
 
+    /** 0.5 s, 1 s, 2 s, 4 s, then every 5 s: 30 attempts ride out about two minutes of a backend's absence. */
     private static long backoffMillis(int attempt) {
         return Math.min(5_000, 250L << Math.min(attempt, 5));
     }

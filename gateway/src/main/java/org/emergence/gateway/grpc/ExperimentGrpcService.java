@@ -5,7 +5,8 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
 import io.smallrye.common.annotation.Blocking;
-import org.emergence.gateway.experiments.ExperimentRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.emergence.gateway.experiments.ExperimentPages;
 import org.emergence.gateway.experiments.ExperimentSupervisor;
 import org.emergence.gateway.experiments.Reports;
 import org.emergence.proto.grpc.Calls;
@@ -21,6 +22,8 @@ import org.emergence.proto.v1.StopExperimentRequest;
 import org.emergence.proto.v1.WatchExperimentRequest;
 import org.emergence.proto.v1.WatchExperimentResponse;
 
+import java.time.Duration;
+
 /** The experiments API: validates, delegates to the supervisor, maps errors; each call sees its tenant only. */
 @GrpcService
 @Blocking
@@ -29,10 +32,13 @@ public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServi
 
     private final ExperimentSupervisor supervisor;
     private final Reports reports;
+    private final long stopWaitMillis;
 
-    public ExperimentGrpcService(ExperimentSupervisor supervisor, Reports reports) {
+    public ExperimentGrpcService(ExperimentSupervisor supervisor, Reports reports,
+                                 @ConfigProperty(name = "gateway.stop-wait") Duration stopWait) {
         this.supervisor = supervisor;
         this.reports = reports;
+        this.stopWaitMillis = stopWait.toMillis();
     }
 
     private static String tenant() {
@@ -68,15 +74,12 @@ public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServi
 
     @Override
     public void listExperiments(ListExperimentsRequest request, StreamObserver<ListExperimentsResponse> observer) {
-        Calls.unary(observer, () -> Reports.list(supervisor.all(tenant())));
+        Calls.unary(observer, () -> ExperimentPages.page(supervisor.all(tenant()), request));
     }
 
     @Override
     public void stopExperiment(StopExperimentRequest request, StreamObserver<Experiment> observer) {
-        Calls.unary(observer, () -> {
-            String id = Calls.required(request.getExperimentId(), "experiment_id");
-            supervisor.stop(id, tenant());
-            return Reports.experiment(supervisor.get(id, tenant()));
-        });
+        Calls.unary(observer, () -> Reports.experiment(
+                supervisor.stop(Calls.required(request.getExperimentId(), "experiment_id"), tenant(), stopWaitMillis)));
     }
 }

@@ -1,5 +1,6 @@
 package org.emergence.gateway.grpc;
 
+import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.RequestException;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -7,7 +8,6 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -39,7 +39,7 @@ public class TenantAuthentication implements ServerInterceptor {
         for (String pair : tokens.orElse(List.of())) {
             int eq = pair.indexOf('=');
             if (eq <= 0 || eq == pair.length() - 1) {
-                throw RequestException.invalid("gateway.auth.tokens", "gateway.auth.tokens: expected tenant=token, got " + pair);
+                throw new IllegalArgumentException("gateway.auth.tokens: expected tenant=token, got " + pair);
             }
             tenantByToken.put(pair.substring(eq + 1).trim(), pair.substring(0, eq).trim());
         }
@@ -49,7 +49,7 @@ public class TenantAuthentication implements ServerInterceptor {
      * The tenant an {@code Authorization} header value (null when absent) speaks for: the open
      * tenant when no tokens are configured, else the token's tenant.
      *
-     * @throws StatusRuntimeException UNAUTHENTICATED when tokens are configured and the header
+     * @throws RequestException UNAUTHENTICATED when tokens are configured and the header
      *         carries none, or one no tenant holds
      */
     public String authenticate(String authorizationHeader) {
@@ -57,12 +57,12 @@ public class TenantAuthentication implements ServerInterceptor {
             return OPEN_TENANT;
         }
         if (authorizationHeader == null) {
-            throw Status.UNAUTHENTICATED.withDescription("authorization: a bearer token is required").asRuntimeException();
+            throw RequestException.unauthenticated("authorization: a bearer token is required");
         }
         String tenant = authorizationHeader.startsWith("Bearer ")
                 ? tenantByToken.get(authorizationHeader.substring("Bearer ".length()).trim()) : null;
         if (tenant == null) {
-            throw Status.UNAUTHENTICATED.withDescription("authorization: unknown token").asRuntimeException();
+            throw RequestException.unauthenticated("authorization: unknown token");
         }
         return tenant;
     }
@@ -73,8 +73,9 @@ public class TenantAuthentication implements ServerInterceptor {
         String tenant;
         try {
             tenant = authenticate(headers.get(AUTHORIZATION));
-        } catch (StatusRuntimeException e) {
-            call.close(e.getStatus(), new Metadata());
+        } catch (RequestException e) {
+            StatusRuntimeException status = Calls.toStatus(e);
+            call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
             return new ServerCall.Listener<>() {
             };
         }

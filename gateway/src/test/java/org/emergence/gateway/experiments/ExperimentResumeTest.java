@@ -60,8 +60,7 @@ class ExperimentResumeTest {
     }
 
     private static Backends channels(BackendServices backends) {
-        return new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
-                "localhost:" + backends.tdaPort);
+        return new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

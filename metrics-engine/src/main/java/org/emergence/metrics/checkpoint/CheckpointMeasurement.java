@@ -1,5 +1,6 @@
 package org.emergence.metrics.checkpoint;
 
+import org.emergence.metrics.clouds.PointCloud;
 import org.emergence.metrics.dimension.IntrinsicDimension;
 import org.emergence.metrics.probe.GmmProbeResult;
 
@@ -10,7 +11,8 @@ import java.util.OptionalDouble;
 
 /**
  * What the probes measured on one checkpoint: every scalar under its series id, the structured
- * results behind them, and the probes that did not apply with the reason.
+ * results behind them, the probes that did not apply with the reason, and the point clouds asked
+ * for (their persistence is measured elsewhere: the tda service).
  */
 public record CheckpointMeasurement(
         Map<String, Double> scalars,
@@ -21,6 +23,7 @@ public record CheckpointMeasurement(
         Optional<GmmProbeResult> phase,
         OptionalDouble hessianTopEigenvalue,
         Map<ProbeKind, String> notApplicable,
+        List<PointCloud> clouds,
         double computeMs) {
 
     /**

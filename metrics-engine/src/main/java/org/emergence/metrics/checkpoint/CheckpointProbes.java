@@ -5,6 +5,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.emergence.metrics.attention.AttentionLocality;
 import org.emergence.metrics.attention.LayerLocality;
+import org.emergence.metrics.clouds.CloudSpec;
+import org.emergence.metrics.clouds.PointCloud;
+import org.emergence.metrics.clouds.PointClouds;
 import org.emergence.metrics.dimension.IntrinsicDimension;
 import org.emergence.metrics.fourier.FourierLosses;
 import org.emergence.metrics.fourier.FourierSpectrum;
@@ -25,6 +28,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,8 +51,6 @@ public final class CheckpointProbes {
     static final double KEY_FREQUENCY_SHARE = 0.6;
     /** Hidden states the phase probe fits (a seeded sample): EM cost grows with them, the estimate barely. */
     static final int PHASE_PROBE_SAMPLES = 1024;
-    /** Prototypes of the phase probe. */
-    public static final int PHASE_PROBE_COMPONENTS = 2;
 
     private CheckpointProbes() {
     }
@@ -56,11 +58,13 @@ public final class CheckpointProbes {
     /**
      * @param data      the workload's data for this checkpoint's seed, in the parameters' manager
      * @param requested the probes asked for; empty means {@link #DEFAULT}
+     * @param clouds    point clouds to build from the same forward pass (see {@link PointClouds})
      * @param gradients runs work that needs gradients (the Hessian) in the process's single
      *                  gradient lane; everything else is forward-only
      */
     public static CheckpointMeasurement measure(Workload workload, Parameters parameters, DataSplit data,
-                                                Set<ProbeKind> requested, GradientLane gradients) {
+                                                Set<ProbeKind> requested, List<CloudSpec> clouds,
+                                                GradientLane gradients) {
         long start = System.nanoTime();
         Set<ProbeKind> probes = EnumSet.noneOf(ProbeKind.class);
         Map<ProbeKind, String> notApplicable = new EnumMap<>(ProbeKind.class);
@@ -73,15 +77,19 @@ public final class CheckpointProbes {
                 : Optional.of(workload.hiddenLayers().get(workload.hiddenLayers().size() - 1));
         boolean idOnHidden = probes.contains(ProbeKind.INTRINSIC_DIMENSION) && workload.tokenEmbedding(parameters).isEmpty();
         boolean hidden = probes.contains(ProbeKind.PHASE) || idOnHidden;
-        boolean outputs = probes.contains(ProbeKind.LOSS_ACCURACY) || probes.contains(ProbeKind.FOURIER);
+        boolean outputs = probes.contains(ProbeKind.LOSS_ACCURACY) || probes.contains(ProbeKind.FOURIER)
+                || clouds.stream().anyMatch(PointClouds::readsForwardPass);
+        Set<String> layers = new LinkedHashSet<>(PointClouds.hiddenLayers(clouds, workload));
+        if (hidden) {
+            layers.add(lastHidden.orElseThrow());
+        }
         Trace trace = null;
         NDArray inputs = null;
-        if (outputs || hidden || probes.contains(ProbeKind.ATTENTION)) {
-            // One forward pass over train and test together serves every probe that reads the model's outputs
-            // or representations: the forward pass is most of a checkpoint's measuring time.
+        if (outputs || !layers.isEmpty() || probes.contains(ProbeKind.ATTENTION)) {
+            // One forward pass over train and test together serves every probe and cloud that reads the model's
+            // outputs or representations: the forward pass is most of a checkpoint's measuring time.
             inputs = AllPairs.inputs(data);
-            trace = workload.trace(parameters, inputs, new TraceRequest(
-                    hidden ? Set.of(lastHidden.orElseThrow()) : Set.of(), probes.contains(ProbeKind.ATTENTION)));
+            trace = workload.trace(parameters, inputs, new TraceRequest(layers, probes.contains(ProbeKind.ATTENTION)));
         }
         if (probes.contains(ProbeKind.LOSS_ACCURACY)) {
             lossAccuracy(workload, trace.outputs(), data, scalars);
@@ -103,7 +111,7 @@ public final class CheckpointProbes {
         if (probes.contains(ProbeKind.PHASE)) {
             double[][] states = Matrices.rows(trace.hidden().get(lastHidden.orElseThrow()));
             GmmProbeResult probe = GmmPhaseProbe.fit(Matrices.sampleRows(states, PHASE_PROBE_SAMPLES, 0),
-                    PHASE_PROBE_COMPONENTS, 0);
+                    GmmPhaseProbe.DEFAULT_COMPONENTS, 0);
             scalars.put(SeriesCatalogue.PHASE_BETA_RATIO, probe.ratio());
             phase = Optional.of(probe);
         }
@@ -115,8 +123,12 @@ public final class CheckpointProbes {
             scalars.put(SeriesCatalogue.HESSIAN_TOP_EIGENVALUE, top);
             hessian = OptionalDouble.of(top);
         }
+        List<PointCloud> built = new ArrayList<>();
+        for (CloudSpec cloud : clouds) {
+            built.add(PointClouds.build(cloud, workload, parameters, trace));
+        }
         return new CheckpointMeasurement(scalars, norms, fourier, attention, dimension, phase, hessian, notApplicable,
-                (System.nanoTime() - start) / 1e6);
+                built, (System.nanoTime() - start) / 1e6);
     }
 
     /** @param outputs the model's outputs for the train rows followed by the test rows */

@@ -7,12 +7,12 @@ import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 
 /** Between DJL arrays and the plain double arrays the probes take. */
-final class Matrices {
+public final class Matrices {
 
     private Matrices() {
     }
 
-    static double[][] rows(NDArray matrix) {
+    public static double[][] rows(NDArray matrix) {
         Shape shape = matrix.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("expected a matrix, got shape " + shape);
@@ -74,7 +74,7 @@ final class Matrices {
     }
 
     /** At most {@code n} rows, a seeded sample without replacement (all rows if there are fewer). */
-    static double[][] sampleRows(double[][] rows, int n, long seed) {
+    public static double[][] sampleRows(double[][] rows, int n, long seed) {
         if (rows.length <= n) {
             return rows;
         }

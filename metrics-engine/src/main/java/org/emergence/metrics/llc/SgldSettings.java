@@ -108,16 +108,23 @@ public record SgldSettings(double epsilon, double gamma, Double nBeta, int chain
                 .divergenceFactor(divergenceFactor);
     }
 
-    /** Starts from devinterp-like defaults: eps 1e-3, gamma 100, 4 chains of 200 draws after 200 burn-in steps. */
+    /** Rows per SGLD step when the caller names none (the contract's default too: metrics.proto LlcSettings). */
+    public static final int DEFAULT_MINIBATCH_SIZE = 256;
+
+    /**
+     * Starts from devinterp-like defaults: eps 1e-3, gamma 100, 4 chains of 200 draws, a burn-in as
+     * long as the draws unless set, minibatches of {@link #DEFAULT_MINIBATCH_SIZE}.
+     */
     public static final class Builder {
         private double epsilon = 1e-3;
         private double gamma = 100;
         private Double nBeta;
         private int chains = 4;
         private int draws = 200;
-        private int burnIn = 200;
+        /** null: as many steps as draws. */
+        private Integer burnIn;
         private int stepsBetweenDraws = 1;
-        private int minibatchSize = 64;
+        private int minibatchSize = DEFAULT_MINIBATCH_SIZE;
         private long seed;
         private int initialLossBatches = 8;
         private Preconditioning preconditioning = Preconditioning.NONE;
@@ -147,7 +154,8 @@ public record SgldSettings(double epsilon, double gamma, Double nBeta, int chain
         public Builder divergenceFactor(double value) { divergenceFactor = value; return this; }
 
         public SgldSettings build() {
-            return new SgldSettings(epsilon, gamma, nBeta, chains, draws, burnIn, stepsBetweenDraws, minibatchSize, seed,
+            return new SgldSettings(epsilon, gamma, nBeta, chains, draws, burnIn == null ? draws : burnIn,
+                    stepsBetweenDraws, minibatchSize, seed,
                     initialLossBatches, preconditioning, rmspropAlpha, rmspropEpsilon, parameterPattern, dataSubset,
                     divergenceFactor);
         }

@@ -21,6 +21,8 @@ import java.util.SplittableRandom;
  */
 public final class GmmPhaseProbe {
 
+    /** Prototypes K when the caller names none: the split of one cluster into two. */
+    public static final int DEFAULT_COMPONENTS = 2;
     public static final int DEFAULT_MAX_ITERATIONS = 500;
     public static final double DEFAULT_TOLERANCE = 1e-10;
 

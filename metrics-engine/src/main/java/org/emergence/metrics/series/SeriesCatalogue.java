@@ -1,5 +1,7 @@
 package org.emergence.metrics.series;
 
+import org.emergence.workloads.TrainingSeries;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +20,10 @@ import java.util.regex.Pattern;
  */
 public final class SeriesCatalogue {
 
-    public static final String TRAIN_LOSS = "train_loss";
-    public static final String TEST_LOSS = "test_loss";
-    public static final String TRAIN_ACCURACY = "train_accuracy";
-    public static final String TEST_ACCURACY = "test_accuracy";
+    public static final String TRAIN_LOSS = TrainingSeries.TRAIN_LOSS;
+    public static final String TEST_LOSS = TrainingSeries.TEST_LOSS;
+    public static final String TRAIN_ACCURACY = TrainingSeries.TRAIN_ACCURACY;
+    public static final String TEST_ACCURACY = TrainingSeries.TEST_ACCURACY;
     public static final String WEIGHT_NORM = "weight_norm";
     public static final String FOURIER_GINI = "fourier_gini";
     public static final String FOURIER_GINI_UNEMBEDDING = "fourier_gini_unembedding";

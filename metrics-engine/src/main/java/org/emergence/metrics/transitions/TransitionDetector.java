@@ -35,8 +35,12 @@ public final class TransitionDetector {
         if (options == null) {
             throw new IllegalArgumentException("options must not be null");
         }
-        requireSeries(steps, values, options.minSegment());
+        requireSeries(steps, values);
         int n = values.length;
+        if (n < 2 * options.minSegment()) {
+            // Too short for two segments: no change point, which callers need not tell from a flat series.
+            return new Transition(false, 0, 0, 0, Direction.UP, 0, Double.NaN, Double.NaN, Double.NaN);
+        }
         int index = bestSplit(values, options.minSegment());
         double before = mean(values, 0, index);
         double after = mean(values, index, n);
@@ -125,14 +129,10 @@ public final class TransitionDetector {
         return sum / (to - from);
     }
 
-    static void requireSeries(long[] steps, double[] values, int minSegment) {
+    static void requireSeries(long[] steps, double[] values) {
         if (steps == null || values == null || steps.length != values.length) {
             throw new IllegalArgumentException("steps and values must have the same length: steps has "
                     + (steps == null ? 0 : steps.length) + ", values has " + (values == null ? 0 : values.length));
-        }
-        if (values.length < 2 * minSegment) {
-            throw new IllegalArgumentException("values has " + values.length
-                    + " checkpoints, needs at least 2 * minSegment = " + 2 * minSegment);
         }
         for (int i = 0; i < steps.length; i++) {
             if (steps[i] < 0 || (i > 0 && steps[i] <= steps[i - 1])) {

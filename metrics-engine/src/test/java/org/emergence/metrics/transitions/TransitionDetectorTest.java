@@ -1,6 +1,7 @@
 package org.emergence.metrics.transitions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,9 +132,12 @@ class TransitionDetectorTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TransitionDetector.detect(new long[] {1, 2, 2, 3, 4, 5}, new double[6]));
         assertEquals("steps must be non-negative and strictly increasing: steps[2] = 2 after 2", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> TransitionDetector.detect(new long[] {1, 2, 3},
-                new double[3]));
         assertThrows(IllegalArgumentException.class, () -> TransitionDetector.detect(new long[] {1, 2},
                 new double[3]));
+    }
+
+    @Test
+    void aSeriesTooShortForTwoSegmentsHasNoTransition() {
+        assertFalse(TransitionDetector.detect(new long[] {1, 2, 3}, new double[] {0, 0, 1}).significant());
     }
 }

@@ -21,6 +21,7 @@ import org.emergence.service.TensorMessages;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.service.checkpoint.CheckpointCache;
+import org.emergence.service.checkpoint.FailSafeCheckpointCache;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.checkpoint.NamedTensors;
 import org.emergence.workloads.checkpoint.SafetensorsCodec;
@@ -35,7 +36,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where the metrics service gets a checkpoint: inline from the request, else the shared cache
- * (Redis), else the trainer over gRPC, which refills the cache. The service keeps no state.
+ * (Redis), else the trainer over gRPC, which refills the cache. The service keeps no state. A
+ * cache that fails (Redis down) counts as a miss and a failed refill is only logged: the trainer
+ * is the source, the cache only a speed-up.
  */
 public final class CheckpointReader implements AutoCloseable {
 
@@ -44,7 +47,7 @@ public final class CheckpointReader implements AutoCloseable {
     private final long maxInputBytes;
 
     public CheckpointReader(CheckpointCache cache, String trainerTarget, long maxInputBytes) {
-        this.cache = cache;
+        this.cache = new FailSafeCheckpointCache(cache);
         this.trainer = ManagedChannelBuilder.forTarget(trainerTarget).defaultLoadBalancingPolicy("round_robin")
                 .usePlaintext().build();
         this.maxInputBytes = maxInputBytes;
@@ -93,7 +96,8 @@ public final class CheckpointReader implements AutoCloseable {
                 }
             }
             if (header == null) {
-                throw new IllegalStateException("the trainer sent checkpoint " + ref.getStep() + " without a header");
+                throw RequestException.unavailable("the trainer sent checkpoint " + ref.getRunId() + " step "
+                        + ref.getStep() + " without its header; retry later");
             }
             Checkpoint checkpoint = new Checkpoint(ref.getRunId(), ref.getStep(), RunConfigs.toJson(header.getConfig()),
                     header.getMetricsMap(), tensors);
@@ -112,6 +116,10 @@ public final class CheckpointReader implements AutoCloseable {
     private Checkpoint inline(InlineCheckpoint inline) {
         if (!inline.hasConfig()) {
             throw RequestException.invalid("source.inline.config", "source.inline.config is required");
+        }
+        if (inline.getStep() < 0) {
+            throw RequestException.invalid("source.inline.step", "source.inline.step must not be negative, got "
+                    + inline.getStep());
         }
         var config = RunConfigs.resolve(inline.getConfig());
         List<NamedTensor> tensors = new ArrayList<>();

@@ -20,16 +20,12 @@ import java.util.regex.PatternSyntaxException;
 /** Between the contract's LLC settings and results and the SGLD estimator's. */
 final class LlcRequests {
 
-    /** The contract's minibatch default, which differs from the estimator's own. */
-    static final int DEFAULT_MINIBATCH_SIZE = 256;
-
     private LlcRequests() {
     }
 
     /**
-     * The estimator's settings; fields left at zero take the contract's defaults (metrics.proto),
-     * which are the estimator's except the minibatch size (256), the burn-in (equal to draws) and,
-     * in auto mode, gamma (1).
+     * The estimator's settings; fields left at zero take the estimator's defaults (SgldSettings.Builder)
+     * and, in auto mode, gamma 1.
      */
     static SgldSettings settings(LlcSettings s) {
         SgldSettings.Builder b = SgldSettings.builder();
@@ -42,11 +38,10 @@ final class LlcRequests {
             throw RequestException.invalid(field, field + " must be 0 with settings.auto, which chooses epsilon and n_beta");
         }
         if (count("settings.chains", s.getChains())) b.chains(s.getChains());
-        int draws = count("settings.draws", s.getDraws()) ? s.getDraws() : SgldSettings.builder().build().draws();
-        b.draws(draws).burnIn(count("settings.burn_in", s.getBurnIn()) ? s.getBurnIn() : draws);
+        if (count("settings.draws", s.getDraws())) b.draws(s.getDraws());
+        if (count("settings.burn_in", s.getBurnIn())) b.burnIn(s.getBurnIn());
         if (count("settings.steps_between_draws", s.getStepsBetweenDraws())) b.stepsBetweenDraws(s.getStepsBetweenDraws());
-        b.minibatchSize(count("settings.minibatch_size", s.getMinibatchSize()) ? s.getMinibatchSize()
-                : DEFAULT_MINIBATCH_SIZE);
+        if (count("settings.minibatch_size", s.getMinibatchSize())) b.minibatchSize(s.getMinibatchSize());
         if (count("settings.initial_loss_batches", s.getInitialLossBatches())) b.initialLossBatches(s.getInitialLossBatches());
         b.seed(s.getSeed());
         b.preconditioning(s.getPreconditioner() == Preconditioner.PRECONDITIONER_RMSPROP

@@ -4,6 +4,7 @@ import org.emergence.proto.grpc.RequestException;
 import ai.djl.ndarray.NDManager;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import jakarta.inject.Inject;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.metrics.checkpoint.CheckpointProbes;
@@ -14,12 +15,15 @@ import org.emergence.metrics.llc.ProgressListener;
 import org.emergence.metrics.llc.SgldDivergenceException;
 import org.emergence.metrics.llc.SgldSettings;
 import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.HealthState;
 import org.emergence.proto.v1.CalibrateLlcRequest;
 import org.emergence.proto.v1.CalibrateLlcResponse;
 import org.emergence.proto.v1.CalibrationPoint;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CompareRepresentationsRequest;
 import org.emergence.proto.v1.CompareRepresentationsResponse;
+import org.emergence.proto.v1.DescribeSeriesRequest;
+import org.emergence.proto.v1.DescribeSeriesResponse;
 import org.emergence.proto.v1.DetectTransitionsRequest;
 import org.emergence.proto.v1.DetectTransitionsResponse;
 import org.emergence.proto.v1.EstimateIntrinsicDimensionRequest;
@@ -56,27 +60,39 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
 
     private final CheckpointReader checkpoints;
     private final GradientLane gradients;
+    private final CloudTopology topology;
+    @Inject
+    MetricsLimits limits;
 
-    public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients) {
+    public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients, CloudTopology topology) {
         this.checkpoints = checkpoints;
         this.gradients = gradients;
+        this.topology = topology;
     }
 
     @Override
     public void measureCheckpoint(MeasureCheckpointRequest request, StreamObserver<MeasureCheckpointResponse> observer) {
-        Calls.unary(observer, () -> MeasureRequests.measure(request, checkpoints.read(request.getSource()), gradients));
+        Calls.unary(observer, () -> MeasureRequests.measure(request, checkpoints.read(request.getSource()), gradients,
+                topology));
+    }
+
+    @Override
+    public void describeSeries(DescribeSeriesRequest request, StreamObserver<DescribeSeriesResponse> observer) {
+        Calls.unary(observer, () -> SeriesDescriptors.describe(request));
     }
 
     @Override
     public void estimateLlc(EstimateLlcRequest request, StreamObserver<EstimateLlcResponse> observer) {
         var stream = (ServerCallStreamObserver<EstimateLlcResponse>) observer;
         Calls.unary(stream, () -> {
+            limits.check(request.getSettings());
             SgldSettings settings = LlcRequests.settings(request.getSettings());
+            limits.checkLlc(settings, 1, "1 estimate");
             Checkpoint checkpoint = checkpoints.read(request.getSource());
-            ProgressListener progress = (chain, draw, loss) -> stream.onNext(EstimateLlcResponse.newBuilder()
+            ProgressListener progress = (chain, draw, loss) -> progress(stream, EstimateLlcResponse.newBuilder()
                     .setProgress(LlcProgress.newBuilder().setChain(chain).setDraw(draw).setLoss(loss)).build());
             return onCheckpoint(checkpoint, request.getSettings(), (model) -> gradients.run(() ->
-                    EstimateLlcResponse.newBuilder().setEstimate(diverging(() -> request.getSettings().getAuto()
+                    EstimateLlcResponse.newBuilder().setEstimate(settingsChecked(() -> request.getSettings().getAuto()
                             ? LlcRequests.estimate(LlcAutoCalibration.estimate(model.workload(), model.parameters(),
                                     model.data(), settings, progress, Calls::checkNotCancelled), request.getSettings())
                             : LlcRequests.estimate(LlcEstimator.estimate(model.workload(), model.parameters(),
@@ -89,10 +105,12 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     public void calibrateLlc(CalibrateLlcRequest request, StreamObserver<CalibrateLlcResponse> observer) {
         var stream = (ServerCallStreamObserver<CalibrateLlcResponse>) observer;
         try {
+            limits.check(request.getSettings());
             SgldSettings base = LlcRequests.settings(request.getSettings());
             if (request.getSettings().getAuto()) {
                 throw RequestException.invalid("settings.auto", "settings.auto is for EstimateLlc; CalibrateLlc sweeps the grid it is given");
             }
+            limits.check(request, base);
             if (request.getEpsilonsCount() == 0) {
                 throw RequestException.invalid("epsilons", "epsilons is empty");
             }
@@ -109,9 +127,9 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
                 // One cell at a time, so each point reaches the caller as soon as it is estimated.
                 for (double epsilon : epsilons) {
                     for (double value : values) {
-                        LlcCalibration.Point point = LlcCalibration.sweep(model.workload(), model.parameters(),
-                                model.data(), base, new double[] {epsilon}, axis, new double[] {value},
-                                Calls::checkNotCancelled).get(0);
+                        LlcCalibration.Point point = settingsChecked(() -> LlcCalibration.sweep(model.workload(),
+                                model.parameters(), model.data(), base, new double[] {epsilon}, axis,
+                                new double[] {value}, Calls::checkNotCancelled).get(0));
                         stream.onNext(CalibrateLlcResponse.newBuilder().setPoint(point(point, request)).build());
                     }
                 }
@@ -137,30 +155,45 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
 
     @Override
     public void measureAttention(MeasureAttentionRequest request, StreamObserver<MeasureAttentionResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.attention(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("layers", () -> ProbeRequests.attention(request));
+        });
     }
 
     @Override
     public void estimateIntrinsicDimension(EstimateIntrinsicDimensionRequest request,
                                            StreamObserver<EstimateIntrinsicDimensionResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.intrinsicDimension(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("points", () -> ProbeRequests.intrinsicDimension(request));
+        });
     }
 
     @Override
     public void fitPhaseProbe(FitPhaseProbeRequest request, StreamObserver<FitPhaseProbeResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.phase(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("states", () -> ProbeRequests.phase(request));
+        });
     }
 
     @Override
     public void compareRepresentations(CompareRepresentationsRequest request,
                                        StreamObserver<CompareRepresentationsResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.cka(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("first", () -> ProbeRequests.cka(request));
+        });
     }
 
     @Override
     public void detectTransitions(DetectTransitionsRequest request,
                                   StreamObserver<DetectTransitionsResponse> observer) {
-        Calls.unary(observer, () -> ProbeRequests.transitions(request));
+        Calls.unary(observer, () -> {
+            limits.check(request);
+            return Calls.validated("series", () -> ProbeRequests.transitions(request));
+        });
     }
 
     /** A checkpoint's model, rebuilt, with the data split the LLC samples from. */
@@ -177,10 +210,21 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
         }
     }
 
-    /** A diverged chain is the caller's settings at fault: INVALID_ARGUMENT naming the setting. */
-    private static <T> T diverging(java.util.function.Supplier<T> work) {
+    /** Progress is advisory: a client that does not keep up misses some, instead of the server buffering them. */
+    private static <T> void progress(ServerCallStreamObserver<T> stream, T message) {
+        HealthState.beat();
+        if (stream.isReady()) {
+            stream.onNext(message);
+        }
+    }
+
+    /**
+     * A diverged chain, or settings the data cannot serve (a minibatch larger than the rows, data
+     * indices past them), are the caller's settings at fault: INVALID_ARGUMENT naming the setting.
+     */
+    private static <T> T settingsChecked(java.util.function.Supplier<T> work) {
         try {
-            return work.get();
+            return Calls.validated("settings", work);
         } catch (SgldDivergenceException e) {
             throw RequestException.invalid("settings.epsilon", e.getMessage());
         }

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.logging.Logger;
 
-/** Builds the checkpoint reader and the gradient lane from application.properties. */
+/** Builds the checkpoint reader, the gradient lane and the tda client from application.properties. */
 @ApplicationScoped
 public class MetricsWiring {
 
@@ -36,7 +36,16 @@ public class MetricsWiring {
         return new GradientLane(wait);
     }
 
-    void onStop(@Observes ShutdownEvent event, CheckpointReader reader) {
+    @Produces
+    @Singleton
+    CloudTopology cloudTopology(@ConfigProperty(name = "metrics.tda.target") String tda,
+                                @ConfigProperty(name = "metrics.tda.deadline") Duration deadline) {
+        LOG.info("point-cloud persistence computed by the tda service at " + tda);
+        return new CloudTopology(tda, deadline);
+    }
+
+    void onStop(@Observes ShutdownEvent event, CheckpointReader reader, CloudTopology topology) {
         reader.close();
+        topology.close();
     }
 }

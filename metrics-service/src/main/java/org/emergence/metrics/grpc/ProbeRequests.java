@@ -1,5 +1,6 @@
 package org.emergence.metrics.grpc;
 
+import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.metrics.attention.AttentionLocality;
 import org.emergence.metrics.attention.InductionScore;
@@ -33,8 +34,6 @@ import java.util.Map;
 /** Maps the representation-probe requests to the plain-Java probes and back. */
 final class ProbeRequests {
 
-    private static final int DEFAULT_COMPONENTS = 2;
-
     private ProbeRequests() {
     }
 
@@ -46,10 +45,11 @@ final class ProbeRequests {
         for (int layer = 0; layer < request.getLayersCount(); layer++) {
             double[][][][] maps = rank4(request.getLayers(layer), "layers[" + layer + "]");
             LayerLocality locality = request.hasPatches()
-                    ? AttentionLocality.ofPatchGrid(maps, request.getPatches().getRows(), request.getPatches().getColumns(),
-                    request.getPatches().getHasClassToken() ? request.getPatches().getClassTokenIndex()
-                            : AttentionLocality.NO_CLASS_TOKEN)
-                    : AttentionLocality.ofSequence(maps, AttentionLocality.NO_CLASS_TOKEN);
+                    ? Calls.validated("patches", () -> AttentionLocality.ofPatchGrid(maps, request.getPatches().getRows(),
+                    request.getPatches().getColumns(), request.getPatches().getHasClassToken()
+                            ? request.getPatches().getClassTokenIndex() : AttentionLocality.NO_CLASS_TOKEN))
+                    : Calls.validated("layers[" + layer + "]",
+                    () -> AttentionLocality.ofSequence(maps, AttentionLocality.NO_CLASS_TOKEN));
             double[] induction = inductionScores(request, maps);
             for (int head = 0; head < locality.meanAttentionDistance().length; head++) {
                 response.addHeads(HeadLocality.newBuilder().setLayer(layer).setHead(head)
@@ -78,7 +78,7 @@ final class ProbeRequests {
                 tokens[b][t] = request.getSequence().getTokens(b * length + t);
             }
         }
-        return InductionScore.perHead(maps, tokens);
+        return Calls.validated("sequence.tokens", () -> InductionScore.perHead(maps, tokens));
     }
 
     /** [heads, q, k] is read as a batch of one. */
@@ -112,11 +112,11 @@ final class ProbeRequests {
         if (request.getNeighbours() < 0) {
             throw RequestException.invalid("neighbours", "neighbours must not be negative");
         }
-        double mle = IntrinsicDimension.mle(points, request.getNeighbours() == 0
-                ? IntrinsicDimension.DEFAULT_K : request.getNeighbours());
+        double mle = Calls.validated("neighbours", () -> IntrinsicDimension.mle(points, request.getNeighbours() == 0
+                ? IntrinsicDimension.DEFAULT_K : request.getNeighbours()));
         return EstimateIntrinsicDimensionResponse.newBuilder().setDimension(
                 org.emergence.proto.v1.IntrinsicDimension.newBuilder()
-                        .setTwoNn(IntrinsicDimension.twoNn(points)).setMle(mle)).build();
+                        .setTwoNn(Calls.validated("points", () -> IntrinsicDimension.twoNn(points))).setMle(mle)).build();
     }
 
     static FitPhaseProbeResponse phase(FitPhaseProbeRequest request) {
@@ -124,8 +124,9 @@ final class ProbeRequests {
         if (request.getComponents() < 0) {
             throw RequestException.invalid("components", "components must not be negative");
         }
-        GmmProbeResult probe = GmmPhaseProbe.fit(states,
-                request.getComponents() == 0 ? DEFAULT_COMPONENTS : request.getComponents(), request.getSeed());
+        GmmProbeResult probe = Calls.validated("components", () -> GmmPhaseProbe.fit(states,
+                request.getComponents() == 0 ? GmmPhaseProbe.DEFAULT_COMPONENTS : request.getComponents(),
+                request.getSeed()));
         return FitPhaseProbeResponse.newBuilder().setResult(PhaseProbeResult.newBuilder()
                 .setComponents(probe.k()).setBetaCritical(probe.betaC()).setBeta(probe.beta())
                 .setBetaRatio(probe.ratio()).setLogLikelihood(probe.logLikelihood())
@@ -138,7 +139,8 @@ final class ProbeRequests {
         if (first.length != second.length) {
             throw RequestException.invalid("first", "first has " + first.length + " rows but second has " + second.length);
         }
-        return CompareRepresentationsResponse.newBuilder().setLinearCka(LinearCka.of(first, second)).build();
+        return CompareRepresentationsResponse.newBuilder()
+                .setLinearCka(Calls.validated("first", () -> LinearCka.of(first, second))).build();
     }
 
     static DetectTransitionsResponse transitions(DetectTransitionsRequest request) {
@@ -154,10 +156,10 @@ final class ProbeRequests {
                 throw RequestException.invalid(field, field + ": " + s.getStepsCount() + " steps but "
                         + s.getValuesCount() + " values");
             }
-            // Checked here, not only by the detector, so that the message names the series at fault.
-            if (s.getValuesCount() < 2 * defaults.minSegment()) {
-                throw RequestException.invalid(field + ".values", field + ".values has " + s.getValuesCount()
-                        + " points; a change point needs at least " + 2 * defaults.minSegment());
+            for (int j = 0; j < s.getValuesCount(); j++) {
+                if (!Double.isFinite(s.getValues(j))) {
+                    throw RequestException.invalid(field + ".values", field + ".values[" + j + "] is not finite");
+                }
             }
             for (int j = 0; j < s.getStepsCount(); j++) {
                 if (s.getSteps(j) < 0 || (j > 0 && s.getSteps(j) <= s.getSteps(j - 1))) {
@@ -185,7 +187,8 @@ final class ProbeRequests {
         if (!series.containsKey(reference)) {
             throw RequestException.invalid("reference_series", "reference_series " + reference + " is not among series");
         }
-        TransitionAlignment alignment = TransitionAlignment.align(series, reference, options);
+        TransitionAlignment alignment = Calls.validated("series", () -> TransitionAlignment.align(series, reference,
+                options));
         DetectTransitionsResponse.Builder response = DetectTransitionsResponse.newBuilder();
         for (TransitionAlignment.Entry entry : alignment.entries()) {
             Transition.Builder t = Transition.newBuilder().setSeries(entry.name())

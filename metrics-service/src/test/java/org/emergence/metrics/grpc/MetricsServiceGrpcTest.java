@@ -3,13 +3,10 @@ package org.emergence.metrics.grpc;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.quarkus.test.junit.QuarkusTest;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.codec.TensorCodec;
 import org.emergence.proto.grpc.GrpcChecks;
 import org.emergence.proto.v1.CalibrateLlcRequest;
@@ -33,8 +30,6 @@ import org.emergence.proto.v1.MeasureAttentionRequest;
 import org.emergence.proto.v1.MeasureAttentionResponse;
 import org.emergence.proto.v1.MeasureCheckpointRequest;
 import org.emergence.proto.v1.MeasureCheckpointResponse;
-import org.emergence.proto.v1.MetricsServiceGrpc;
-import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.PatchGrid;
 import org.emergence.proto.v1.PhaseProbeResult;
@@ -49,13 +44,10 @@ import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
 import org.emergence.service.RunConfigs;
-import org.emergence.service.TensorMessages;
 import org.emergence.workloads.Workload;
-import org.emergence.workloads.checkpoint.NamedTensors;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.linear.LearningCoefficients;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.quarkus.test.common.QuarkusTestResource;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -63,10 +55,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
+import static org.emergence.metrics.grpc.InlineCheckpoints.SEED;
+import static org.emergence.metrics.grpc.InlineCheckpoints.initialised;
+import static org.emergence.metrics.grpc.InlineCheckpoints.inline;
+import static org.emergence.metrics.grpc.InlineCheckpoints.modular;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,27 +69,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The metrics service through real gRPC calls on loopback, with inline checkpoints built here. */
 @QuarkusTest
-class MetricsServiceGrpcTest {
+@QuarkusTestResource(TdaServiceResource.class)
+class MetricsServiceGrpcTest extends MetricsServiceCalls {
 
-    private static final long SEED = 3;
     private static final Set<Probe> ALL_PROBES = Set.of(Probe.PROBE_LOSS_ACCURACY, Probe.PROBE_WEIGHT_NORM,
             Probe.PROBE_FOURIER, Probe.PROBE_ATTENTION, Probe.PROBE_INTRINSIC_DIMENSION, Probe.PROBE_PHASE,
             Probe.PROBE_HESSIAN);
-
-    private static ManagedChannel channel;
-    private static MetricsServiceGrpc.MetricsServiceBlockingStub metrics;
-
-    @BeforeAll
-    static void connect() {
-        int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
-        channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-        metrics = MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        channel.shutdownNow();
-    }
 
     // ---- MeasureCheckpoint ----
 
@@ -441,6 +421,15 @@ class MetricsServiceGrpcTest {
         assertFalse(bySeries.get("weight_norm").getDetected(), bySeries.get("weight_norm").toString());
     }
 
+    @Test
+    void aSeriesTooShortForAChangePointHasNoTransition() {
+        DetectTransitionsResponse response = metrics.detectTransitions(DetectTransitionsRequest.newBuilder()
+                .addSeries(Series.newBuilder().setName("test_accuracy").addSteps(10).addSteps(20).addSteps(30)
+                        .addValues(0).addValues(0).addValues(1)).build());
+        assertEquals(1, response.getTransitionsCount());
+        assertFalse(response.getTransitions(0).getDetected(), response.toString());
+    }
+
     // ---- bad input, missing checkpoints, health ----
 
     @Test
@@ -469,8 +458,6 @@ class MetricsServiceGrpcTest {
         assertInvalid(() -> metrics.estimateLlc(EstimateLlcRequest.newBuilder().setSource(good)
                 .setSettings(LlcSettings.newBuilder().setEpsilon(-1)).build()).hasNext(), "settings.epsilon");
         assertInvalid(() -> metrics.detectTransitions(DetectTransitionsRequest.getDefaultInstance()), "series is empty");
-        assertInvalid(() -> metrics.detectTransitions(DetectTransitionsRequest.newBuilder()
-                .addSeries(Series.newBuilder().setName("loss")).build()), "series[0].values");
         Tensor ragged = TensorCodec.fromMatrix("points", new double[][] {{0, 1}, {1, 0}}).toBuilder()
                 .setData(ByteString.copyFrom(new byte[12])).build();
         assertInvalid(() -> metrics.estimateIntrinsicDimension(EstimateIntrinsicDimensionRequest.newBuilder()
@@ -506,25 +493,6 @@ class MetricsServiceGrpcTest {
     }
 
     // ---- helpers ----
-
-    private static RunConfig modular(int p, ModularAdditionVariant variant, int heads) {
-        return RunConfig.newBuilder().setSteps(1).setSeed(SEED).setWorkload(WorkloadSpec.newBuilder()
-                .setModularAddition(ModularAdditionConfig.newBuilder().setModulus(p).setVariant(variant)
-                        .setEmbeddingDim(16).setHiddenDim(32).setHeads(heads))).build();
-    }
-
-    private static CheckpointSource initialised(RunConfig config) {
-        Workload workload = RunConfigs.workload(RunConfigs.resolve(config));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            return inline(config, workload.initialise(manager, SEED), 0);
-        }
-    }
-
-    private static CheckpointSource inline(RunConfig config, Parameters parameters, long step) {
-        InlineCheckpoint.Builder inline = InlineCheckpoint.newBuilder().setConfig(config).setStep(step);
-        NamedTensors.fromParameters(parameters).forEach(t -> inline.addParameters(TensorMessages.toMessage(t)));
-        return CheckpointSource.newBuilder().setInline(inline).build();
-    }
 
     private static Tensor tensor(long[] shape, double[] values) {
         float[] floats = new float[values.length];

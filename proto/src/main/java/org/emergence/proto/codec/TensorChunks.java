@@ -72,10 +72,11 @@ public final class TensorChunks {
         }
 
         private void start(TensorChunk first) {
+            // The size first: it refuses unknown dtypes, which a builder could not even hold.
+            expectedBytes = TensorCodec.elementCount(first.getShapeList(), field)
+                    * TensorCodec.elementSize(first.getDtype(), field);
             header = Tensor.newBuilder().setName(first.getName()).setDtype(first.getDtype())
                     .addAllShape(first.getShapeList());
-            Tensor shapeOnly = header.build();
-            expectedBytes = TensorCodec.elementCount(shapeOnly, field) * TensorCodec.elementSize(first.getDtype());
             if (expectedBytes > maxBytes) {
                 throw RequestException.invalid(field, field + " is " + expectedBytes + " bytes, over the limit of "
                         + maxBytes);

@@ -7,6 +7,7 @@ import org.emergence.proto.v1.Tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * Between the contract's {@link Tensor} (little-endian, row-major bytes) and Java arrays.
@@ -15,36 +16,60 @@ import java.nio.ByteOrder;
  */
 public final class TensorCodec {
 
+    /** Empty rows an empty tensor may describe (a shape such as [200000000, 0] would allocate them all). */
+    public static final long MAX_EMPTY_ARRAYS = 1 << 16;
+
     private TensorCodec() {
     }
 
-    public static int elementSize(DType dtype) {
+    /** Bytes per element of {@code dtype}; a missing or unknown dtype is INVALID_ARGUMENT on {@code field}.dtype. */
+    public static int elementSize(DType dtype, String field) {
         return switch (dtype) {
             case D_TYPE_FLOAT32, D_TYPE_INT32 -> 4;
             case D_TYPE_FLOAT64, D_TYPE_INT64 -> 8;
-            default -> throw new IllegalArgumentException("dtype " + dtype + " is not supported");
+            default -> throw RequestException.invalid(field + ".dtype", field + ".dtype " + dtype + " is not supported");
         };
     }
 
-    /** Number of elements the shape describes; rejects negative and overflowing shapes. */
+    /** Number of elements the shape describes; rejects negative shapes and shapes of more than 2^59 elements (so bytes fit a long). */
     public static long elementCount(Tensor tensor, String field) {
+        return elementCount(tensor.getShapeList(), field);
+    }
+
+    public static long elementCount(List<Long> shape, String field) {
         long count = 1;
-        for (int i = 0; i < tensor.getShapeCount(); i++) {
-            long dim = tensor.getShape(i);
+        for (int i = 0; i < shape.size(); i++) {
+            long dim = shape.get(i);
             if (dim < 0) {
                 throw RequestException.invalid(field + ".shape", field + ".shape[" + i + "] is negative: " + dim);
             }
-            count = Math.multiplyExact(count, dim);
+            if (dim != 0 && count > (1L << 59) / dim) {
+                throw RequestException.invalid(field + ".shape", field + ".shape " + shape + " has more than 2^59 elements");
+            }
+            count *= dim;
         }
         return count;
     }
 
-    /** Checks dtype and that the byte length matches the shape. */
+    /**
+     * Checks dtype and that the byte length matches the shape, from the shape alone: nothing is
+     * allocated before the shape times the element size is known to match the data.
+     */
     public static void validate(Tensor tensor, String field) {
-        if (tensor.getDtype() == DType.D_TYPE_UNSPECIFIED || tensor.getDtype() == DType.UNRECOGNIZED) {
-            throw RequestException.invalid(field + ".dtype", field + ".dtype is not set");
+        long elements = elementCount(tensor, field);
+        long expected = elements * elementSize(tensor.getDtype(), field);
+        if (elements == 0) {
+            // No data bounds an empty tensor, but nested arrays still allocate one array per index
+            // before the first zero dimension: bound those.
+            long arrays = 1;
+            for (int i = 0; i < tensor.getShapeCount() && tensor.getShape(i) != 0; i++) {
+                arrays = Math.min(MAX_EMPTY_ARRAYS + 1, arrays * Math.min(tensor.getShape(i), MAX_EMPTY_ARRAYS + 1));
+            }
+            if (arrays > MAX_EMPTY_ARRAYS) {
+                throw RequestException.invalid(field + ".shape", field + ".shape " + tensor.getShapeList()
+                        + " holds no data but more than " + MAX_EMPTY_ARRAYS + " empty rows");
+            }
         }
-        long expected = elementCount(tensor, field) * elementSize(tensor.getDtype());
         if (tensor.getData().size() != expected) {
             throw RequestException.invalid(field + ".data", field + ".data has " + tensor.getData().size()
                     + " bytes but shape " + tensor.getShapeList() + " of " + tensor.getDtype()
@@ -75,6 +100,11 @@ public final class TensorCodec {
         if (tensor.getShapeCount() != 2) {
             throw RequestException.invalid(field + ".shape", field + ".shape must have 2 dimensions [rows, columns], has "
                     + tensor.getShapeCount());
+        }
+        // Rows of no columns carry no data, so the byte check cannot bound them: refuse before allocating them.
+        if (tensor.getShape(1) == 0 && tensor.getShape(0) > 0) {
+            throw RequestException.invalid(field + ".shape", field + ".shape " + tensor.getShapeList()
+                    + " has rows of no columns");
         }
         double[] flat = toDoubles(tensor, field);
         int rows = Math.toIntExact(tensor.getShape(0));

@@ -32,6 +32,8 @@ public final class Calls {
             Status.Code.RESOURCE_EXHAUSTED, Status.Code.FAILED_PRECONDITION, Status.Code.UNAVAILABLE,
             Status.Code.DEADLINE_EXCEEDED, Status.Code.CANCELLED, Status.Code.UNAUTHENTICATED);
 
+    private static final int MAX_MESSAGE_CHARS = 1000;
+
     private Calls() {
     }
 
@@ -64,8 +66,9 @@ public final class Calls {
         if (e instanceof RejectedExecutionException) {
             return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
         }
-        if (e instanceof OutOfMemoryError) {
+        if (e instanceof OutOfMemoryError oom) {
             LOG.log(Level.SEVERE, "out of memory serving a call", e);
+            HealthState.outOfMemory(oom);
             return Status.RESOURCE_EXHAUSTED.withDescription("the service ran out of memory; retry with a smaller request")
                     .asRuntimeException();
         }
@@ -74,13 +77,22 @@ public final class Calls {
     }
 
     private static StatusRuntimeException fromRequest(RequestException e) {
+        String message = abbreviated(e.getMessage());
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
-                .setCode(e.code().value()).setMessage(e.getMessage());
+                .setCode(e.code().value()).setMessage(message);
         if (e.code() == Status.Code.INVALID_ARGUMENT && !e.field().isEmpty()) {
             status.addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation.newBuilder()
-                    .setField(e.field()).setDescription(e.getMessage())).build()));
+                    .setField(abbreviated(e.field())).setDescription(message)).build()));
         }
         return StatusProto.toStatusRuntimeException(status.build());
+    }
+
+    /**
+     * A message short enough for the trailers (clients refuse headers over a few KiB by default,
+     * and messages may quote the caller's input, such as a 100 KB run id).
+     */
+    private static String abbreviated(String message) {
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...";
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.emergence.proto.grpc;
 
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -34,6 +36,50 @@ public final class GrpcChecks {
     public static HealthCheckResponse.ServingStatus health(Channel channel) {
         return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+    }
+
+    /**
+     * Waits until a server that is starting (a service process the test launched) answers SERVING.
+     *
+     * @return false if it did not within {@code timeoutSeconds}
+     */
+    public static boolean awaitServing(Channel channel, long timeoutSeconds) throws InterruptedException {
+        return awaitServing(channel, timeoutSeconds, () -> true);
+    }
+
+    /**
+     * Waits until the server on {@code port} of localhost answers SERVING (two minutes at most), as
+     * a started or restarted service process comes up; fails at once if {@code process} exits.
+     */
+    public static void awaitServing(int port, Process process) throws InterruptedException {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+        try {
+            if (!awaitServing(channel, 120, process::isAlive)) {
+                throw new IllegalStateException(process.isAlive()
+                        ? "the service on port " + port + " did not become healthy"
+                        : "the service for port " + port + " exited with " + process.exitValue());
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static boolean awaitServing(Channel channel, long timeoutSeconds, java.util.function.BooleanSupplier alive)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline && alive.getAsBoolean()) {
+            try {
+                if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance()).getStatus()
+                        == HealthCheckResponse.ServingStatus.SERVING) {
+                    return true;
+                }
+            } catch (StatusRuntimeException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 
     /** The fully qualified services the server lists through reflection (grpcurl's {@code list}). */

@@ -20,11 +20,11 @@ public final class CachedCheckpointStore implements CheckpointStore, AutoCloseab
     private static final System.Logger LOG = System.getLogger(CachedCheckpointStore.class.getName());
 
     private final DirectoryCheckpointStore durable;
-    private final CheckpointCache cache;
+    private final FailSafeCheckpointCache cache;
 
     public CachedCheckpointStore(DirectoryCheckpointStore durable, CheckpointCache cache) {
         this.durable = durable;
-        this.cache = cache;
+        this.cache = new FailSafeCheckpointCache(cache);
     }
 
     /**
@@ -41,15 +41,16 @@ public final class CachedCheckpointStore implements CheckpointStore, AutoCloseab
         return durable;
     }
 
+    /** The cache as configured (Redis or in-process). */
     public CheckpointCache cache() {
-        return cache;
+        return cache.delegate();
     }
 
     @Override
     public void put(Checkpoint checkpoint) {
         byte[] encoded = SafetensorsCodec.encode(checkpoint);
         durable.write(checkpoint.runId(), checkpoint.step(), encoded);
-        cachePut(checkpoint.runId(), checkpoint.step(), encoded);
+        cache.put(checkpoint.runId(), checkpoint.step(), encoded);
     }
 
     @Override
@@ -60,12 +61,12 @@ public final class CachedCheckpointStore implements CheckpointStore, AutoCloseab
     /** The encoded (safetensors) bytes, for serving a checkpoint without decoding it. */
     public Optional<byte[]> getEncoded(String runId, long step) {
         Checkpoint.requireValidRunId(runId);
-        Optional<byte[]> cached = cacheGet(runId, step);
+        Optional<byte[]> cached = cache.get(runId, step);
         if (cached.isPresent()) {
             return cached;
         }
         Optional<byte[]> stored = durable.read(runId, step);
-        stored.ifPresent(encoded -> cachePut(runId, step, encoded));
+        stored.ifPresent(encoded -> cache.put(runId, step, encoded));
         return stored;
     }
 
@@ -77,24 +78,5 @@ public final class CachedCheckpointStore implements CheckpointStore, AutoCloseab
     @Override
     public void close() {
         cache.close();
-    }
-
-    private Optional<byte[]> cacheGet(String runId, long step) {
-        try {
-            return cache.get(runId, step);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "checkpoint cache read failed for {0} step {1}, reading the durable store: {2}",
-                    runId, Long.toString(step), e.toString());
-            return Optional.empty();
-        }
-    }
-
-    private void cachePut(String runId, long step, byte[] encoded) {
-        try {
-            cache.put(runId, step, encoded);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "checkpoint cache write failed for {0} step {1}, kept in the durable store only: {2}",
-                    runId, Long.toString(step), e.toString());
-        }
     }
 }

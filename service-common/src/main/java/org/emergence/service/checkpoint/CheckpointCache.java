@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * A fast, lossy copy of encoded checkpoints. Implementations may throw on failure (a lost
- * connection); {@link CachedCheckpointStore} treats any failure as a miss.
+ * connection); {@link FailSafeCheckpointCache} turns any failure into a miss (or a skipped write).
  */
 public interface CheckpointCache extends AutoCloseable {
 

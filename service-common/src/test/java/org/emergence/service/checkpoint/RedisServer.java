@@ -8,8 +8,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** A real redis-server on a free port, without persistence, for the tests of the Redis path. */
-final class RedisServer implements AutoCloseable {
+/** A real redis-server on a free port, without persistence, for the tests of the Redis path (the fault suite's too). */
+public final class RedisServer implements AutoCloseable {
 
     private static final String BINARY = "/usr/bin/redis-server";
 
@@ -21,8 +21,12 @@ final class RedisServer implements AutoCloseable {
         this.process = process;
     }
 
-    static RedisServer start() throws IOException, InterruptedException {
-        int port = freePort();
+    public static RedisServer start() throws IOException, InterruptedException {
+        return start(freePort());
+    }
+
+    /** A server on {@code port}: a restarted Redis comes back where its clients look for it. */
+    public static RedisServer start(int port) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(BINARY, "--port", Integer.toString(port), "--save", "", "--appendonly", "no",
                 "--bind", "127.0.0.1")
                 .redirectErrorStream(true)
@@ -33,7 +37,11 @@ final class RedisServer implements AutoCloseable {
         return server;
     }
 
-    String url() {
+    public int port() {
+        return port;
+    }
+
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 

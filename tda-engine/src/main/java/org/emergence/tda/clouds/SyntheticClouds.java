@@ -42,8 +42,21 @@ public final class SyntheticClouds {
         return points;
     }
 
+    /** What an untrained embedding looks like: p rows of i.i.d. standard Gaussian coordinates in R^dims. */
+    public static double[][] gaussianRows(int p, int dims, long seed) {
+        Random random = new Random(seed);
+        double[][] points = new double[p][dims];
+        for (double[] row : points) for (int c = 0; c < dims; c++) row[c] = random.nextGaussian();
+        return points;
+    }
+
     /** The grokking embeddings of the benchmark: p = 113 in R^128, five key frequencies, noise 0.05. */
     public static double[][] grokkedEmbedding(boolean everyCircle) {
-        return fourierEmbedding(113, 128, new int[] {14, 35, 41, 42, 52}, 0.05, 113, everyCircle);
+        return grokkedEmbedding(113, everyCircle);
+    }
+
+    /** As {@link #grokkedEmbedding(boolean)} for another modulus p (seeded by p). */
+    public static double[][] grokkedEmbedding(int p, boolean everyCircle) {
+        return fourierEmbedding(p, 128, new int[] {14, 35, 41, 42, 52}, 0.05, p, everyCircle);
     }
 }

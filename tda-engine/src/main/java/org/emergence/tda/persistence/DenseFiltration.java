@@ -13,6 +13,11 @@ final class DenseFiltration extends Filtration {
     }
 
     @Override
+    String storage() {
+        return "dense";
+    }
+
+    @Override
     int rank(int i, int j) {
         return ranks[i * n + j];
     }

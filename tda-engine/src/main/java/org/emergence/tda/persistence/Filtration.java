@@ -28,6 +28,9 @@ abstract sealed class Filtration permits DenseFiltration, SparseFiltration {
         return values[rank];
     }
 
+    /** How the ranks are stored ("dense" or "sparse"), for the result's algorithm line. */
+    abstract String storage();
+
     /** Rank of edge {i, j}, i != j; ABSENT when beyond the threshold. */
     abstract int rank(int i, int j);
 

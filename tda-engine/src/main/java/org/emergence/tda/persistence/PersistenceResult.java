@@ -2,5 +2,9 @@ package org.emergence.tda.persistence;
 
 import java.util.List;
 
-/** The threshold actually used (the enclosing radius unless one was given) and one diagram per dimension. */
-public record PersistenceResult(double threshold, List<Diagram> diagrams) {}
+/**
+ * The threshold actually used (the enclosing radius unless one was given), one diagram per
+ * dimension, and the algorithm that computed them as chosen for this input, e.g.
+ * "cohomology, clearing, apparent and emergent pairs; dense filtration; 1 thread".
+ */
+public record PersistenceResult(double threshold, List<Diagram> diagrams, String algorithm) {}

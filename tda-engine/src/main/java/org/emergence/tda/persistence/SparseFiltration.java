@@ -54,6 +54,11 @@ final class SparseFiltration extends Filtration {
     }
 
     @Override
+    String storage() {
+        return "sparse";
+    }
+
+    @Override
     int rank(int i, int j) {
         int p = position(i, j);
         return p < 0 ? ABSENT : neighborRank[p];

@@ -64,7 +64,8 @@ public final class FalseNearestNeighbours {
                 continue;
             }
             double distance = squaredDistance(points[i], points[j], dimension);
-            if (distance < bestDistance) {
+            // best < 0: values near Double.MAX_VALUE square to infinity, and some point must still be the nearest.
+            if (distance < bestDistance || best < 0) {
                 bestDistance = distance;
                 best = j;
             }

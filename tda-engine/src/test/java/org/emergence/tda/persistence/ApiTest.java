@@ -59,6 +59,23 @@ class ApiTest {
         assertEquals(2.0, r.threshold());
     }
 
+    @Test
+    void theResultNamesTheAlgorithmChosenForTheInput() {
+        double[][] square = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+        DistanceSource source = DistanceSource.fromPoints(square, Metric.EUCLIDEAN);
+        assertEquals("cohomology, clearing, apparent and emergent pairs; dense filtration; 1 thread",
+                VietorisRips.compute(source, RipsOptions.defaults(1), Cancellation.NONE).algorithm());
+        // ten points on a line, nine of 45 edges within the threshold: adjacency lists
+        double[][] line = new double[10][];
+        for (int i = 0; i < line.length; i++) line[i] = new double[] {i};
+        assertEquals("cohomology, clearing, apparent and emergent pairs; sparse filtration; 2 threads",
+                VietorisRips.compute(DistanceSource.fromPoints(line, Metric.EUCLIDEAN),
+                        new RipsOptions(1, 2, 1, false, 2, false), Cancellation.NONE).algorithm());
+        assertEquals("cohomology, clearing, apparent and emergent pairs; sparse filtration, edges collapsed; 1 thread",
+                VietorisRips.compute(source, new RipsOptions(1, 2, Double.NaN, true, 1, false), Cancellation.NONE)
+                        .algorithm());
+    }
+
     /** Coboundary of each H1 cocycle vanishes on every triangle born before the bar dies (mod p). */
     @Test
     void cocyclesAreCocycles() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
+import org.emergence.tda.clouds.SyntheticClouds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -113,10 +114,68 @@ class PropertyTest {
     @Test
     void twoThreadsGiveTheSameResultAsOne() {
         Random random = new Random(13);
-        DistanceSource source = DistanceSource.fromPoints(randomPoints(random, 120, 3), Metric.EUCLIDEAN);
-        PersistenceResult one = VietorisRips.compute(source, new RipsOptions(2, 2, Double.NaN, false, 1, false), Cancellation.NONE);
-        PersistenceResult two = VietorisRips.compute(source, new RipsOptions(2, 2, Double.NaN, false, 2, false), Cancellation.NONE);
-        assertEquals(one, two);
+        assertOneAndTwoThreadsAgree(DistanceSource.fromPoints(randomPoints(random, 120, 3), Metric.EUCLIDEAN), 2);
+    }
+
+    /** Same threshold and diagrams; the algorithm line names the thread count, nothing else differs. */
+    private static void assertOneAndTwoThreadsAgree(DistanceSource source, int maxDimension) {
+        PersistenceResult one = VietorisRips.compute(source,
+                new RipsOptions(maxDimension, 2, Double.NaN, false, 1, false), Cancellation.NONE);
+        PersistenceResult two = VietorisRips.compute(source,
+                new RipsOptions(maxDimension, 2, Double.NaN, false, 2, false), Cancellation.NONE);
+        assertEquals(one.threshold(), two.threshold());
+        assertEquals(one.diagrams(), two.diagrams());
         assertTrue(one.diagrams().get(1).pairs().size() > 0);
+        assertEquals(one.algorithm().replace("1 thread", "2 threads"), two.algorithm());
+    }
+
+    /**
+     * Fourier-circle embeddings (distances depend on (a - b) mod p only, so whole orbits of simplices
+     * share a diameter) and integer grids (every distance a square root of an integer): ties on this
+     * scale decide which pairs are apparent or emergent, and the diagrams must not depend on it.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void heavilyTiedCloudsMatchReference(int p) {
+        for (int q : new int[] {11, 13})
+            assertMatchesReference("fourier p=" + q + " mod " + p, DistanceSource.fromFullMatrix(circulant(q)),
+                    new RipsOptions(2, p, Double.NaN, false, 1, false));
+        assertMatchesReference("grid 3x4 mod " + p, DistanceSource.fromPoints(grid(3, 4), Metric.EUCLIDEAN),
+                new RipsOptions(2, p, Double.NaN, false, 1, false));
+        assertMatchesReference("grid 2x2x3 mod " + p, DistanceSource.fromPoints(grid(2, 2, 3), Metric.EUCLIDEAN),
+                new RipsOptions(3, p, Double.NaN, false, 1, false));
+    }
+
+    @Test
+    void heavilyTiedCloudsGiveTheSameResultOnTwoThreads() {
+        assertOneAndTwoThreadsAgree(
+                DistanceSource.fromPoints(SyntheticClouds.grokkedEmbedding(59, true), Metric.EUCLIDEAN), 1);
+        assertOneAndTwoThreadsAgree(DistanceSource.fromPoints(grid(5, 5, 3), Metric.EUCLIDEAN), 2);
+    }
+
+    /**
+     * Distances of a noiseless three-circle Fourier embedding of Z/q made exactly circulant: rounding
+     * would otherwise split the ties d(a, b) = d(0, b - a mod q) in the last bits.
+     */
+    private static double[][] circulant(int q) {
+        double[][] points = SyntheticClouds.fourierEmbedding(q, 6, new int[] {1, 3, 5}, 0, q, true);
+        DistanceSource source = DistanceSource.fromPoints(points, Metric.EUCLIDEAN);
+        double[][] m = new double[q][q];
+        for (int a = 0; a < q; a++)
+            for (int b = 0; b < q; b++) {
+                int k = Math.floorMod(b - a, q);
+                m[a][b] = Math.min(source.distance(0, k), source.distance(0, (q - k) % q));
+            }
+        return m;
+    }
+
+    /** The integer points of a box with the given side lengths. */
+    private static double[][] grid(int... sides) {
+        int count = 1;
+        for (int side : sides) count *= side;
+        double[][] points = new double[count][sides.length];
+        for (int i = 0; i < count; i++)
+            for (int c = 0, rest = i; c < sides.length; rest /= sides[c], c++) points[i][c] = rest % sides[c];
+        return points;
     }
 }

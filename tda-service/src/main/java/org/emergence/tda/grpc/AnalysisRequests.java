@@ -1,5 +1,6 @@
 package org.emergence.tda.grpc;
 
+import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.codec.TensorCodec;
 import org.emergence.proto.v1.CompareDiagramsRequest;
@@ -39,7 +40,19 @@ final class AnalysisRequests {
     private AnalysisRequests() {
     }
 
-    static SummarizeDiagramResponse summarize(SummarizeDiagramRequest request) {
+    static SummarizeDiagramResponse summarize(SummarizeDiagramRequest request, TdaLimits limits) {
+        TdaLimits.check(request.getPairsCount(), limits.maxDiagramPairs(), "pairs", "tda.max-diagram-pairs");
+        long bars = Math.max(1, request.getPairsCount());
+        if (request.hasGrid()) {
+            TdaLimits.check(TdaLimits.product(request.getGrid().getPoints(), Math.max(1, request.getLandscapes())),
+                    limits.maxSummaryValues(), "grid.points", "grid points x landscapes, tda.max-summary-values");
+            TdaLimits.check(TdaLimits.product(request.getGrid().getPoints(), Math.max(1, request.getLandscapes()), bars),
+                    limits.maxSummaryWork(), "grid.points", "grid points x landscapes x bars, tda.max-summary-work");
+        }
+        TdaLimits.check(TdaLimits.product(request.getImageResolution(), request.getImageResolution()),
+                limits.maxSummaryValues(), "image_resolution", "image_resolution², tda.max-summary-values");
+        TdaLimits.check(TdaLimits.product(request.getImageResolution(), request.getImageResolution(), bars),
+                limits.maxSummaryWork(), "image_resolution", "image_resolution² x bars, tda.max-summary-work");
         List<PersistencePair> diagram = diagram(request.getPairsList(), "pairs");
         DiagramStatistics stats = DiagramStatistics.of(diagram);
         SummarizeDiagramResponse.Builder response = SummarizeDiagramResponse.newBuilder()
@@ -48,14 +61,14 @@ final class AnalysisRequests {
         if (request.hasGrid()) {
             double[] grid = grid(request.getGrid());
             // Essential bars live past the grid's end: they count in every Betti number on it.
-            for (int betti : BettiCurve.sample(diagram, grid, Double.POSITIVE_INFINITY)) {
+            for (int betti : Calls.validated("grid", () -> BettiCurve.sample(diagram, grid, Double.POSITIVE_INFINITY))) {
                 response.addBettiCurve(betti);
             }
             int levels = request.getLandscapes() == 0 ? DEFAULT_LANDSCAPES : request.getLandscapes();
             if (levels < 0) {
                 throw RequestException.invalid("landscapes", "landscapes must not be negative");
             }
-            for (double[] level : PersistenceLandscape.sample(diagram, levels, grid)) {
+            for (double[] level : Calls.validated("grid", () -> PersistenceLandscape.sample(diagram, levels, grid))) {
                 for (double v : level) {
                     response.addLandscapeValues(v);
                 }
@@ -65,7 +78,7 @@ final class AnalysisRequests {
             throw RequestException.invalid("image_resolution", "image_resolution must not be negative");
         }
         if (request.getImageResolution() > 0 && stats.bars() > 0) {
-            for (double[] row : image(diagram, stats, request).render(diagram)) {
+            for (double[] row : Calls.validated("image_sigma", () -> image(diagram, stats, request).render(diagram))) {
                 for (double v : row) {
                     response.addImage(v);
                 }
@@ -90,7 +103,9 @@ final class AnalysisRequests {
                 birthMax + maxPersistence);
     }
 
-    static CompareDiagramsResponse compare(CompareDiagramsRequest request) {
+    static CompareDiagramsResponse compare(CompareDiagramsRequest request, TdaLimits limits) {
+        TdaLimits.check((long) request.getFirstCount() + request.getSecondCount(), limits.maxComparePairs(),
+                "first", "bars of first and second together, tda.max-compare-pairs");
         List<PersistencePair> first = diagram(request.getFirstList(), "first");
         List<PersistencePair> second = diagram(request.getSecondList(), "second");
         double distance = switch (request.getDistance()) {
@@ -99,23 +114,25 @@ final class AnalysisRequests {
                 if (!(order >= 1) || Double.isInfinite(order)) {
                     throw RequestException.invalid("order", "order must be finite and >= 1, got " + order);
                 }
-                yield WassersteinDistance.compute(first, second, order);
+                yield Calls.validated("first", () -> WassersteinDistance.compute(first, second, order));
             }
-            case DIAGRAM_DISTANCE_BOTTLENECK, DIAGRAM_DISTANCE_UNSPECIFIED -> BottleneckDistance.compute(first, second);
+            case DIAGRAM_DISTANCE_BOTTLENECK, DIAGRAM_DISTANCE_UNSPECIFIED ->
+                    Calls.validated("first", () -> BottleneckDistance.compute(first, second));
             case UNRECOGNIZED -> throw RequestException.invalid("distance", "distance is not a known DiagramDistance");
         };
         return CompareDiagramsResponse.newBuilder().setDistance(distance).build();
     }
 
-    static DelayEmbedResponse embed(DelayEmbedRequest request) {
-        double[] series = series(request.getSeriesList(), "series");
-        TakensOptions.EmbeddingParameters parameters = takens(request.getDelay(), request.getDimension(),
-                request.getDelaySelection()).choose(series);
+    static DelayEmbedResponse embed(DelayEmbedRequest request, TdaLimits limits) {
+        double[] series = series(request.getSeriesList(), "series", limits);
+        TakensOptions options = takens(request.getDelay(), request.getDimension(), request.getDelaySelection(), limits);
+        TakensOptions.EmbeddingParameters parameters = Calls.validated("series", () -> options.choose(series));
         return DelayEmbedResponse.newBuilder().setDelay(parameters.tau()).setDimension(parameters.dimension())
-                .setPoints(TensorCodec.fromMatrix("embedding", parameters.embed(series))).build();
+                .setPoints(TensorCodec.fromMatrix("embedding",
+                        Calls.validated("series", () -> parameters.embed(series)))).build();
     }
 
-    static ScanBifurcationResponse scan(ScanBifurcationRequest request, Cancellation cancellation) {
+    static ScanBifurcationResponse scan(ScanBifurcationRequest request, TdaLimits limits, Cancellation cancellation) {
         if (request.getParametersCount() == 0) {
             throw RequestException.invalid("parameters", "parameters is empty");
         }
@@ -125,16 +142,21 @@ final class AnalysisRequests {
         }
         double[][] series = new double[request.getSeriesCount()][];
         for (int i = 0; i < series.length; i++) {
-            series[i] = series(request.getSeries(i).getValuesList(), "series[" + i + "].values");
+            series[i] = series(request.getSeries(i).getValuesList(), "series[" + i + "].values", limits);
         }
+        int surrogates = request.getSurrogates() == 0 ? DEFAULT_SURROGATES : request.getSurrogates();
+        if (surrogates < 0) {
+            throw RequestException.invalid("surrogates", "surrogates must not be negative, got " + surrogates);
+        }
+        TdaLimits.check((surrogates + 1L) * request.getParametersCount(), limits.maxScanReductions(), "surrogates",
+                "(surrogates + 1) x parameters, tda.max-scan-reductions");
         double[] parameters = request.getParametersList().stream().mapToDouble(Double::doubleValue).toArray();
         BifurcationScan.Options defaults = BifurcationScan.Options.defaults(request.getSeed());
-        BifurcationScan.Options options = new BifurcationScan.Options(
-                takens(request.getDelay(), request.getDimension(), DelaySelection.DELAY_SELECTION_UNSPECIFIED),
-                request.getSurrogates() == 0 ? DEFAULT_SURROGATES : request.getSurrogates(),
-                defaults.sigmas(), defaults.smoothingBins(), defaults.maxPoints(), request.getSeed());
-        BifurcationScan.Result result = new BifurcationScan(LoopFunctional.maxH1Persistence(cancellation), options)
-                .scan(parameters, series);
+        BifurcationScan.Options options = Calls.validated("surrogates", () -> new BifurcationScan.Options(
+                takens(request.getDelay(), request.getDimension(), DelaySelection.DELAY_SELECTION_UNSPECIFIED, limits),
+                surrogates, defaults.sigmas(), defaults.smoothingBins(), defaults.maxPoints(), request.getSeed()));
+        BifurcationScan.Result result = Calls.validated("series", () ->
+                new BifurcationScan(LoopFunctional.maxH1Persistence(cancellation), options).scan(parameters, series));
         ScanBifurcationResponse.Builder response = ScanBifurcationResponse.newBuilder();
         for (BifurcationScan.Point point : result.points()) {
             response.addFunctional(point.phi()).addBaseline(point.threshold());
@@ -143,7 +165,9 @@ final class AnalysisRequests {
         return response.build();
     }
 
-    private static TakensOptions takens(int delay, int dimension, DelaySelection selection) {
+    private static TakensOptions takens(int delay, int dimension, DelaySelection selection, TdaLimits limits) {
+        TdaLimits.check(delay, limits.maxEmbeddingDimension(), "delay", "tda.max-embedding-dimension");
+        TdaLimits.check(dimension, limits.maxEmbeddingDimension(), "dimension", "tda.max-embedding-dimension");
         if (delay < 0) {
             throw RequestException.invalid("delay", "delay must not be negative, got " + delay);
         }
@@ -153,16 +177,20 @@ final class AnalysisRequests {
         TakensOptions options = TakensOptions.automatic()
                 .withDelayRule(selection == DelaySelection.DELAY_SELECTION_AUTOCORRELATION
                         ? DelayRule.AUTOCORRELATION : DelayRule.MUTUAL_INFORMATION);
-        return options.withTau(delay).withDimension(dimension);
+        return Calls.validated("delay", () -> options.withTau(delay).withDimension(dimension));
     }
 
     private static List<PersistencePair> diagram(List<org.emergence.proto.v1.PersistencePair> pairs, String field) {
-        List<PersistencePair> diagram = pairs.stream().map(p -> new PersistencePair(p.getBirth(), p.getDeath())).toList();
-        Diagrams.requireValid(diagram, field);
-        return diagram;
+        return Calls.validated(field, () -> {
+            List<PersistencePair> diagram = pairs.stream().map(p -> new PersistencePair(p.getBirth(), p.getDeath()))
+                    .toList();
+            Diagrams.requireValid(diagram, field);
+            return diagram;
+        });
     }
 
-    private static double[] series(List<Double> values, String field) {
+    private static double[] series(List<Double> values, String field, TdaLimits limits) {
+        TdaLimits.check(values.size(), limits.maxSeriesLength(), field, "tda.max-series-length");
         double[] series = values.stream().mapToDouble(Double::doubleValue).toArray();
         for (int i = 0; i < series.length; i++) {
             if (!Double.isFinite(series[i])) {

@@ -27,10 +27,14 @@ final class PersistenceRequests {
     private PersistenceRequests() {
     }
 
-    static DistanceSource distances(ComputePersistenceRequest request, long maxInputBytes) {
+    /** The distances of the request, after its points are checked against the limits for {@code maxDimension}. */
+    static DistanceSource distances(ComputePersistenceRequest request, int maxDimension, TdaLimits limits) {
+        long maxInputBytes = limits.maxInputBytes();
         return switch (request.getInputCase()) {
             case POINT_CLOUD -> {
                 checkSize(request.getPointCloud().getData().size(), maxInputBytes, "point_cloud");
+                checkPoints(request.getPointCloud().getShapeCount() > 0 ? request.getPointCloud().getShape(0) : 0,
+                        maxDimension, limits, "point_cloud.shape");
                 double[][] points = TensorCodec.toMatrix(request.getPointCloud(), "point_cloud", true);
                 if (points.length == 0) {
                     throw RequestException.invalid("point_cloud", "point_cloud is empty");
@@ -40,18 +44,22 @@ final class PersistenceRequests {
             }
             case DISTANCE_MATRIX -> {
                 checkSize(request.getDistanceMatrix().getData().size(), maxInputBytes, "distance_matrix");
+                checkPoints(request.getDistanceMatrix().getShapeCount() > 0 ? request.getDistanceMatrix().getShape(0) : 0,
+                        maxDimension, limits, "distance_matrix.shape");
                 double[][] matrix = TensorCodec.toMatrix(request.getDistanceMatrix(), "distance_matrix", true);
                 yield Calls.validated("distance_matrix", () -> DistanceSource.fromFullMatrix(matrix));
             }
             case LOWER_TRIANGULAR -> {
                 LowerTriangularDistances lower = request.getLowerTriangular();
                 checkSize(8L * lower.getValuesCount(), maxInputBytes, "lower_triangular.values");
+                checkPoints(lower.getPoints(), maxDimension, limits, "lower_triangular.points");
                 yield Calls.validated("lower_triangular", () -> DistanceSource.fromLowerTriangular(
                         lower.getValuesList().stream().mapToDouble(Double::doubleValue).toArray(), lower.getPoints()));
             }
             case SPARSE -> {
                 SparseDistances sparse = request.getSparse();
                 checkSize(16L * sparse.getDistancesCount(), maxInputBytes, "sparse.distances");
+                checkPoints(sparse.getPoints(), maxDimension, limits, "sparse.points");
                 if (sparse.getFirstCount() != sparse.getDistancesCount()
                         || sparse.getSecondCount() != sparse.getDistancesCount()) {
                     throw RequestException.invalid("sparse", "sparse.first, sparse.second and sparse.distances differ in length");
@@ -66,6 +74,17 @@ final class PersistenceRequests {
         };
     }
 
+    /**
+     * The reduction's worst case grows as C(n, d + 2) simplices and its distances as n²: the
+     * points are bounded per dimension and by the bytes of their pairwise distances.
+     */
+    private static void checkPoints(long points, int maxDimension, TdaLimits limits, String field) {
+        TdaLimits.check(points, limits.maxPoints(maxDimension), field, "points for max_dimension " + maxDimension
+                + ", tda.max-points-by-dimension");
+        TdaLimits.check(points * (points - 1) / 2 * 8, limits.maxDistanceBytes(), field + " (pairwise distance bytes)",
+                "tda.max-distance-bytes");
+    }
+
     static void checkSize(long bytes, long maxInputBytes, String field) {
         if (bytes > maxInputBytes) {
             throw RequestException.invalid(field, field + " is " + bytes + " bytes, over the limit of " + maxInputBytes
@@ -73,7 +92,7 @@ final class PersistenceRequests {
         }
     }
 
-    static RipsOptions options(ComputePersistenceRequest request) {
+    static RipsOptions options(ComputePersistenceRequest request, TdaLimits limits) {
         int maxDimension = request.hasMaxDimension() ? request.getMaxDimension() : 1;
         int modulus = request.getModulus() == 0 ? 2 : request.getModulus();
         double threshold = request.hasThreshold() ? request.getThreshold() : Double.NaN;
@@ -82,12 +101,13 @@ final class PersistenceRequests {
         Calls.validated("modulus", () -> new RipsOptions(0, modulus, Double.NaN, false, 1, false));
         Calls.validated("threshold", () -> new RipsOptions(0, 2, threshold, false, 1, false));
         Calls.validated("threads", () -> new RipsOptions(0, 2, Double.NaN, false, threads, false));
+        TdaLimits.check(threads, limits.threads(), "threads", "tda.max-threads, else the cores");
         return new RipsOptions(maxDimension, modulus, threshold, request.getEdgeCollapse(), threads, request.getCocycles());
     }
 
     static ComputePersistenceResponse response(PersistenceResult result, double computeMs) {
         ComputePersistenceResponse.Builder response = ComputePersistenceResponse.newBuilder()
-                .setThreshold(result.threshold()).setComputeTime(Durations.fromNanos(Math.round(computeMs * 1e6)));
+                .setThreshold(result.threshold()).setAlgorithm(result.algorithm()).setComputeTime(Durations.fromNanos(Math.round(computeMs * 1e6)));
         for (Diagram diagram : result.diagrams()) {
             PersistenceDiagram.Builder out = PersistenceDiagram.newBuilder().setDimension(diagram.dimension());
             for (PersistencePair pair : diagram.pairs()) {

@@ -4,9 +4,9 @@ import org.emergence.proto.grpc.RequestException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.proto.codec.TensorChunks;
 import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.HealthState;
 import org.emergence.proto.v1.CompareDiagramsRequest;
 import org.emergence.proto.v1.CompareDiagramsResponse;
 import org.emergence.proto.v1.ComputePersistenceRequest;
@@ -32,15 +32,12 @@ import java.util.function.Supplier;
 @Blocking
 public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
 
-    private final long maxInputBytes;
-    private final int maxConcurrent;
+    private final TdaLimits limits;
     private final Semaphore slots;
 
-    public TdaGrpcService(@ConfigProperty(name = "tda.max-input-bytes") long maxInputBytes,
-                          @ConfigProperty(name = "tda.max-concurrent") int maxConcurrent) {
-        this.maxInputBytes = maxInputBytes;
-        this.maxConcurrent = maxConcurrent;
-        this.slots = new Semaphore(maxConcurrent);
+    public TdaGrpcService(TdaLimits limits) {
+        this.limits = limits;
+        this.slots = new Semaphore(limits.maxConcurrent());
     }
 
     @Override
@@ -77,7 +74,7 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
                         }
                         request = part.getRequest();
                         String field = request.hasDistanceMatrix() ? "distance_matrix" : "point_cloud";
-                        tensor = new TensorChunks.Assembler(field, maxInputBytes);
+                        tensor = new TensorChunks.Assembler(field, limits.maxInputBytes());
                     }
                     case CHUNK -> {
                         if (request == null) {
@@ -117,42 +114,51 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
 
     @Override
     public void summarizeDiagram(SummarizeDiagramRequest request, StreamObserver<SummarizeDiagramResponse> observer) {
-        Calls.unary(observer, () -> AnalysisRequests.summarize(request));
+        Calls.unary(observer, () -> AnalysisRequests.summarize(request, limits));
     }
 
     @Override
     public void compareDiagrams(CompareDiagramsRequest request, StreamObserver<CompareDiagramsResponse> observer) {
-        Calls.unary(observer, () -> AnalysisRequests.compare(request));
+        Calls.unary(observer, () -> AnalysisRequests.compare(request, limits));
     }
 
     @Override
     public void delayEmbed(DelayEmbedRequest request, StreamObserver<DelayEmbedResponse> observer) {
-        Calls.unary(observer, () -> AnalysisRequests.embed(request));
+        Calls.unary(observer, () -> AnalysisRequests.embed(request, limits));
     }
 
     @Override
     public void scanBifurcation(ScanBifurcationRequest request, StreamObserver<ScanBifurcationResponse> observer) {
-        Calls.unary(observer, () -> withSlot(() -> AnalysisRequests.scan(request, Calls::checkNotCancelled)));
+        Calls.unary(observer, () -> withSlot(() -> AnalysisRequests.scan(request, limits, TdaGrpcService::progress)));
     }
 
     private ComputePersistenceResponse compute(ComputePersistenceRequest request) {
-        var distances = PersistenceRequests.distances(request, maxInputBytes);
-        var options = PersistenceRequests.options(request);
+        var options = PersistenceRequests.options(request, limits);
+        // The distances are built inside the slot too: they are the quadratic part of the memory.
         return withSlot(() -> {
+            var distances = PersistenceRequests.distances(request, options.maxDimension(), limits);
             long start = System.nanoTime();
-            PersistenceResult result = VietorisRips.compute(distances, options, Calls::checkNotCancelled);
+            PersistenceResult result = VietorisRips.compute(distances, options, TdaGrpcService::progress);
             return PersistenceRequests.response(result, (System.nanoTime() - start) / 1e6);
         });
+    }
+
+    /** The engines call this between pieces of work: a heartbeat, and the caller's cancellation. */
+    private static void progress() {
+        HealthState.beat();
+        Calls.checkNotCancelled();
     }
 
     /** Runs a reduction if a slot is free: overload is answered at once, not queued. */
     private <T> T withSlot(Supplier<T> work) {
         if (!slots.tryAcquire()) {
-            throw new RejectedExecutionException("all " + maxConcurrent + " reduction slots are busy; retry later");
+            throw new RejectedExecutionException("all " + limits.maxConcurrent() + " reduction slots are busy; retry later");
         }
+        HealthState.workQueued();
         try {
             return work.get();
         } finally {
+            HealthState.workEnded();
             slots.release();
         }
     }

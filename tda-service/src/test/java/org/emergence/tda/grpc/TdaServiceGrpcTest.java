@@ -58,6 +58,8 @@ class TdaServiceGrpcTest {
         assertEquals(1, response.getDiagrams(1).getPairsCount());
         assertEquals(1.0, response.getDiagrams(1).getPairs(0).getBirth(), 1e-12);
         assertEquals(Math.sqrt(2), response.getDiagrams(1).getPairs(0).getDeath(), 1e-12);
+        assertEquals("cohomology, clearing, apparent and emergent pairs; dense filtration; 1 thread",
+                response.getAlgorithm());
     }
 
     @Test
@@ -94,13 +96,13 @@ class TdaServiceGrpcTest {
 
     @Test
     void aDeadlineStopsARunningReductionPromptlyAndFreesItsSlot() {
-        double[][] cloud = new double[1500][];
+        double[][] cloud = new double[4000][];
         java.util.Random random = new java.util.Random(7);
         for (int i = 0; i < cloud.length; i++) {
             cloud[i] = new double[] {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
         }
         ComputePersistenceRequest heavy = ComputePersistenceRequest.newBuilder()
-                .setPointCloud(TensorCodec.fromMatrix("cloud", cloud)).setMaxDimension(2).build();
+                .setPointCloud(TensorCodec.fromMatrix("cloud", cloud)).setMaxDimension(1).build();
         long start = System.nanoTime();
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> TdaServiceGrpc
                 .newBlockingStub(channel).withDeadlineAfter(500, TimeUnit.MILLISECONDS).computePersistence(heavy));

@@ -7,6 +7,7 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.proto.codec.TensorChunks;
 import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.LogStream;
 import org.emergence.proto.v1.CheckpointHeader;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.FetchCheckpointRequest;
@@ -15,6 +16,8 @@ import org.emergence.proto.v1.GetRunRequest;
 import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.ListCheckpointsRequest;
 import org.emergence.proto.v1.ListCheckpointsResponse;
+import org.emergence.proto.v1.ResumeRunRequest;
+import org.emergence.proto.v1.ResumeRunResponse;
 import org.emergence.proto.v1.StartRunRequest;
 import org.emergence.proto.v1.StartRunResponse;
 import org.emergence.proto.v1.StopRunRequest;
@@ -29,11 +32,16 @@ import org.emergence.service.checkpoint.CachedCheckpointStore;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.NamedTensor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 
 /** The trainer API: validates, delegates to the run manager and the checkpoint store, maps errors. */
 @GrpcService
 @Blocking
 public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBase {
+
+    private static final int MIN_CHUNK_BYTES = 4096;
 
     private final TrainingRuns runs;
     private final CachedCheckpointStore checkpoints;
@@ -70,6 +78,15 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     }
 
     @Override
+    public void resumeRun(ResumeRunRequest request, StreamObserver<ResumeRunResponse> observer) {
+        Calls.unary(observer, () -> {
+            String id = Calls.required(request.getRunId(), "run_id");
+            long from = runs.resume(id);
+            return ResumeRunResponse.newBuilder().setState(runs.get(id).state()).setFromStep(from).build();
+        });
+    }
+
+    @Override
     public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> observer) {
         Calls.unary(observer, () -> runs.get(Calls.required(request.getRunId(), "run_id")).describe());
     }
@@ -77,7 +94,7 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     @Override
     public void listCheckpoints(ListCheckpointsRequest request, StreamObserver<ListCheckpointsResponse> observer) {
         Calls.unary(observer, () -> ListCheckpointsResponse.newBuilder()
-                .addAllSteps(checkpoints.steps(Calls.required(request.getRunId(), "run_id"))).build());
+                .addAllSteps(checkpoints.steps(runId(request.getRunId(), "run_id"))).build());
     }
 
     @Override
@@ -90,27 +107,36 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
             return;
         }
         int chunkBytes = request.getMaxChunkBytes() == 0 ? TensorChunks.DEFAULT_CHUNK_BYTES : request.getMaxChunkBytes();
-        observer.onNext(FetchCheckpointResponse.newBuilder().setHeader(CheckpointHeader.newBuilder()
+        List<FetchCheckpointResponse> messages = new ArrayList<>();
+        messages.add(FetchCheckpointResponse.newBuilder().setHeader(CheckpointHeader.newBuilder()
                 .setCheckpoint(request.getCheckpoint())
                 .setConfig(RunConfigs.fromJson(checkpoint.configJson()))
                 .putAllMetrics(checkpoint.metrics())
                 .addAllParameterNames(checkpoint.tensors().stream().map(NamedTensor::name).toList())).build());
         for (NamedTensor tensor : checkpoint.tensors()) {
+            // The chunks share the tensor's bytes; a slow client holds them, not a copy per message.
             for (var chunk : TensorChunks.split(TensorMessages.toMessage(tensor), chunkBytes)) {
-                observer.onNext(FetchCheckpointResponse.newBuilder().setParameter(chunk).build());
+                messages.add(FetchCheckpointResponse.newBuilder().setParameter(chunk).build());
             }
         }
-        observer.onCompleted();
+        LogStream.follow((ServerCallStreamObserver<FetchCheckpointResponse>) observer, messages, messages, () -> true);
+    }
+
+    /** A run id that can name checkpoints (no path separators, bounded length), or INVALID_ARGUMENT on {@code field}. */
+    private static String runId(String id, String field) {
+        return Calls.validated(field, () -> Checkpoint.requireValidRunId(Calls.required(id, field)));
     }
 
     private Checkpoint find(FetchCheckpointRequest request) {
         CheckpointRef ref = request.getCheckpoint();
-        Calls.required(ref.getRunId(), "checkpoint.run_id");
+        runId(ref.getRunId(), "checkpoint.run_id");
         if (ref.getStep() < 0) {
             throw RequestException.invalid("checkpoint.step", "checkpoint.step must not be negative, got " + ref.getStep());
         }
-        if (request.getMaxChunkBytes() < 0) {
-            throw RequestException.invalid("max_chunk_bytes", "max_chunk_bytes must not be negative");
+        if (request.getMaxChunkBytes() != 0 && request.getMaxChunkBytes() < MIN_CHUNK_BYTES) {
+            // Tiny chunks turn one checkpoint into millions of messages: refuse them.
+            throw RequestException.invalid("max_chunk_bytes", "max_chunk_bytes must be 0 (the default) or at least "
+                    + MIN_CHUNK_BYTES + ", got " + request.getMaxChunkBytes());
         }
         return checkpoints.get(ref.getRunId(), ref.getStep()).orElseThrow(() -> RequestException.notFound(
                 "no checkpoint of run " + ref.getRunId() + " at step " + ref.getStep()));

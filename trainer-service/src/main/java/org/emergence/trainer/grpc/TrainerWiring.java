@@ -1,12 +1,14 @@
 package org.emergence.trainer.grpc;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.trainer.runs.TrainingRuns;
+import org.emergence.service.RunLimits;
 import org.emergence.service.checkpoint.CachedCheckpointStore;
 
 import java.nio.file.Path;
@@ -16,6 +18,8 @@ import java.util.Optional;
 /** Builds the checkpoint store and the run manager from application.properties. */
 @ApplicationScoped
 public class TrainerWiring {
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TrainerWiring.class.getName());
 
     @Produces
     @Singleton
@@ -28,8 +32,19 @@ public class TrainerWiring {
 
     @Produces
     @Singleton
-    TrainingRuns runs(CachedCheckpointStore store, @ConfigProperty(name = "trainer.max-queued-runs") int maxQueued) {
-        return new TrainingRuns(store, maxQueued);
+    TrainingRuns runs(CachedCheckpointStore store, @ConfigProperty(name = "trainer.max-queued-runs") int maxQueued,
+                      @ConfigProperty(name = "trainer.max-steps") long maxSteps,
+                      @ConfigProperty(name = "trainer.max-checkpoints") long maxCheckpoints,
+                      @ConfigProperty(name = "trainer.max-parameters") long maxParameters,
+                      @ConfigProperty(name = "trainer.max-data-rows") long maxDataRows,
+                      @ConfigProperty(name = "trainer.max-activations") long maxActivations) {
+        return new TrainingRuns(store, maxQueued,
+                new RunLimits(maxSteps, maxCheckpoints, maxParameters, maxDataRows, maxActivations));
+    }
+
+    /** Recovers the runs on disk before the first call can ask for them (a restarted trainer resumes its runs here). */
+    void onStart(@Observes StartupEvent event, TrainingRuns runs) {
+        LOG.info("trainer knows " + runs.size() + " runs");
     }
 
     void onStop(@Observes ShutdownEvent event, TrainingRuns runs, CachedCheckpointStore store)

@@ -4,67 +4,154 @@ import com.google.protobuf.util.Durations;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CheckpointWritten;
+import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.RunState;
 import org.emergence.proto.v1.StepProgress;
+import org.emergence.proto.v1.MilestoneSpec;
 import org.emergence.proto.v1.WatchRunResponse;
+import org.emergence.proto.v1.WorkloadDescription;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.WorkloadReport;
+import org.emergence.proto.grpc.HealthState;
 import org.emergence.service.RunConfigs;
+import org.emergence.service.RunLimits;
 import org.emergence.workloads.checkpoint.Checkpoint;
-import org.emergence.workloads.checkpoint.CheckpointStore;
+import org.emergence.workloads.checkpoint.NamedTensor;
+import org.emergence.service.checkpoint.CachedCheckpointStore;
 import org.emergence.workloads.checkpoint.NamedTensors;
 import org.emergence.workloads.training.Evaluation;
 import org.emergence.workloads.training.Trainer;
 import org.emergence.workloads.training.TrainingListener;
+import org.emergence.workloads.training.TrainingSnapshot;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The trainer's runs. One training thread per process: DJL lets only one gradient collection
  * run at a time in a JVM, so runs queue here and more throughput means more trainer pods.
+ *
+ * <p>Runs outlive the process: each has a durable record ({@link RunRecords}) and every
+ * checkpoint has its optimiser state beside it, so a trainer that starts again resumes every
+ * run that was RUNNING from its last checkpoint, on the same loss curve, and rebuilds the event
+ * log of the others from their checkpoints.
  */
 public final class TrainingRuns implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TrainingRuns.class.getName());
 
-    private final CheckpointStore checkpoints;
+    private final CachedCheckpointStore checkpoints;
+    private final RunRecords records;
+    private final int maxQueuedRuns;
     private final ThreadPoolExecutor trainingThread;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final RunLimits limits;
+    /** Set while shutting down: a run cut short then stays RUNNING in its record and resumes at the next start. */
+    private volatile boolean closing;
 
-    public TrainingRuns(CheckpointStore checkpoints, int maxQueuedRuns) {
+    public TrainingRuns(CachedCheckpointStore checkpoints, int maxQueuedRuns, RunLimits limits) {
         this.checkpoints = checkpoints;
+        this.limits = limits;
+        this.records = new RunRecords(checkpoints.durable());
+        this.maxQueuedRuns = maxQueuedRuns;
+        // Unbounded so that recovery can queue every interrupted run; StartRun enforces maxQueuedRuns itself.
         this.trainingThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(maxQueuedRuns), r -> new Thread(r, "training"));
+                new LinkedBlockingQueue<>(), r -> new Thread(r, "training"));
+        recover();
+    }
+
+    /** Registers every run on disk; queues those that were RUNNING to resume from their last checkpoint. */
+    private void recover() {
+        for (GetRunResponse record : records.loadAll()) {
+            Run run = new Run(record);
+            replayCheckpoints(run, record.getLastStep());
+            runs.put(run.id(), run);
+            if (record.getState() == RunState.RUN_STATE_RUNNING) {
+                TrainingSnapshot from = snapshot(run.id());
+                LOG.info("resuming run " + run.id() + (from == null ? " from the start" : " from step " + from.step()));
+                queue(run, from);
+            }
+        }
+    }
+
+    /** The run's event log as its checkpoints up to {@code lastStep} tell it: a progress and a checkpoint event each. */
+    private void replayCheckpoints(Run run, long lastStep) {
+        for (long step : checkpoints.steps(run.id())) {
+            if (step > lastStep) {
+                break;
+            }
+            Checkpoint checkpoint = checkpoints.durable().get(run.id(), step).orElseThrow();
+            Map<String, Double> metrics = checkpoint.metrics();
+            run.publish(WatchRunResponse.newBuilder().setProgress(StepProgress.newBuilder().setStep(step)
+                    .setTrainLoss(metrics.getOrDefault("train_loss", Double.NaN))
+                    .setTrainAccuracy(metrics.getOrDefault("train_accuracy", Double.NaN))
+                    .setEvaluated(true)
+                    .setTestLoss(metrics.getOrDefault("test_loss", Double.NaN))
+                    .setTestAccuracy(metrics.getOrDefault("test_accuracy", Double.NaN))), step);
+            run.publish(checkpointEvent(run.id(), step, metrics), step);
+        }
+    }
+
+    /** Where the run resumes: its latest checkpoint that has its optimiser state, else the start. */
+    private TrainingSnapshot snapshot(String runId) {
+        return checkpoints.durable().latestOptimiserState(runId)
+                .flatMap(state -> checkpoints.durable().get(runId, state.step())
+                        .map(parameters -> new TrainingSnapshot(state.step(), parameters.tensors(), state.tensors())))
+                .orElse(null);
     }
 
     /** Validates and resolves the config, and queues the run; returns at once. */
     public Run start(String requestedId, RunConfig config) {
-        RunConfig resolved = RunConfigs.resolve(config);
+        RunConfig resolved = RunConfigs.resolve(config, limits);
         String id = requestedId.isBlank() ? "run-" + UUID.randomUUID().toString().substring(0, 8) : validId(requestedId);
         if (!checkpoints.steps(id).isEmpty()) {
             throw RequestException.failedPrecondition("run_id " + id + " already has checkpoints; choose another id");
         }
-        Run run = new Run(id, resolved);
-        if (runs.putIfAbsent(id, run) != null) {
-            throw RequestException.failedPrecondition("run_id " + id + " is already in use");
-        }
-        try {
-            trainingThread.execute(() -> train(run));
-        } catch (RejectedExecutionException e) {
-            runs.remove(id);
-            throw new RejectedExecutionException("the trainer is busy: " + trainingThread.getQueue().size()
-                    + " runs already wait; retry later or add trainer pods");
+        Run run = new Run(id, resolved, describe(RunConfigs.workload(resolved).report()));
+        synchronized (this) {
+            if (trainingThread.getQueue().size() >= maxQueuedRuns) {
+                throw new RejectedExecutionException("the trainer is busy: " + trainingThread.getQueue().size()
+                        + " runs already wait; retry later or add trainer pods");
+            }
+            if (runs.putIfAbsent(id, run) != null) {
+                throw RequestException.failedPrecondition("run_id " + id + " is already in use");
+            }
+            records.save(run.describe());
+            queue(run, null);
         }
         return run;
+    }
+
+    /** Resumes a stopped or failed run from its last resumable checkpoint; returns that step. */
+    public long resume(String id) {
+        Run run = get(id);
+        synchronized (this) {
+            if (trainingThread.getQueue().size() >= maxQueuedRuns) {
+                throw new RejectedExecutionException("the trainer is busy: " + trainingThread.getQueue().size()
+                        + " runs already wait; retry later or add trainer pods");
+            }
+            run.reopen();
+            records.save(run.describe());
+            TrainingSnapshot from = snapshot(id);
+            queue(run, from);
+            return from == null ? 0 : from.step();
+        }
+    }
+
+    /** How many runs the trainer knows, finished or not. */
+    public int size() {
+        return runs.size();
     }
 
     public Run get(String id) {
@@ -81,6 +168,17 @@ public final class TrainingRuns implements AutoCloseable {
         return run.state();
     }
 
+    /** The workload's own account of its report, in the contract's terms. */
+    static WorkloadDescription describe(WorkloadReport report) {
+        WorkloadDescription.Builder out = WorkloadDescription.newBuilder()
+                .setSummary(report.summary()).setReferenceSeries(report.referenceSeries());
+        for (WorkloadReport.Milestone m : report.milestones()) {
+            out.addMilestones(MilestoneSpec.newBuilder().setName(m.name()).setDisplayName(m.displayName())
+                    .setSeries(m.series()).setThreshold(m.threshold()).setFalling(m.falling()));
+        }
+        return out.build();
+    }
+
     private static String validId(String id) {
         try {
             return Checkpoint.requireValidRunId(id);
@@ -89,19 +187,54 @@ public final class TrainingRuns implements AutoCloseable {
         }
     }
 
-    private void train(Run run) {
+    /** Queues the run's training; the health heartbeat counts it as queued work until it ends. */
+    private void queue(Run run, TrainingSnapshot from) {
+        HealthState.workQueued();
+        trainingThread.execute(() -> train(run, from));
+    }
+
+    /** Trains the run from {@code from} (null: from the start) to its end, keeping its record current. */
+    private void train(Run run, TrainingSnapshot from) {
         RunConfig config = run.config();
         try {
             Trainer trainer = new Trainer(RunConfigs.workload(config), RunConfigs.training(config),
                     RunConfigs.schedule(config));
-            trainer.run(new Publisher(run, RunConfigs.toJson(config)), run::stopRequested);
-            run.finish(RunState.RUN_STATE_COMPLETED, "");
+            Publisher publisher = new Publisher(run, RunConfigs.toJson(config), from == null ? 0 : from.step());
+            BooleanSupplier cancelled = () -> closing || run.stopRequested();
+            if (from == null) {
+                trainer.run(publisher, cancelled);
+            } else {
+                trainer.resume(from, publisher, cancelled);
+            }
+            finish(run, RunState.RUN_STATE_COMPLETED, "");
         } catch (CancellationException e) {
-            run.finish(RunState.RUN_STATE_STOPPED, e.getMessage());
-        } catch (RuntimeException e) {
+            if (closing && !run.stopRequested()) {
+                LOG.info("run " + run.id() + " interrupted by shutdown; it resumes at the next start");
+                return;
+            }
+            finish(run, RunState.RUN_STATE_STOPPED, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            // The limits should keep this unreachable; if not, the run ends and says so instead of staying RUNNING.
+            LOG.log(Level.SEVERE, "run " + run.id() + " ran out of memory", e);
+            HealthState.outOfMemory(e);
+            finish(run, RunState.RUN_STATE_FAILED, "out of memory: the run is too large for this trainer");
+        } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, "run " + run.id() + " failed", e);
-            run.finish(RunState.RUN_STATE_FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
+            finish(run, RunState.RUN_STATE_FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            HealthState.workEnded();
         }
+    }
+
+    private void finish(Run run, RunState outcome, String why) {
+        run.finish(outcome, why);
+        records.save(run.describe());
+    }
+
+    private static WatchRunResponse.Builder checkpointEvent(String runId, long step, Map<String, Double> metrics) {
+        return WatchRunResponse.newBuilder().setCheckpoint(CheckpointWritten.newBuilder()
+                .setCheckpoint(CheckpointRef.newBuilder().setRunId(runId).setStep(step))
+                .putAllMetrics(metrics));
     }
 
     /** Turns the trainer's callbacks into run events and checkpoints. */
@@ -111,13 +244,20 @@ public final class TrainingRuns implements AutoCloseable {
         private long lastStep;
         private long lastNanos = System.nanoTime();
 
-        Publisher(Run run, String configJson) {
+        Publisher(Run run, String configJson, long firstStep) {
             this.run = run;
             this.configJson = configJson;
+            this.lastStep = firstStep;
+        }
+
+        @Override
+        public void onOptimiserState(long step, List<NamedTensor> state) {
+            checkpoints.durable().writeOptimiserState(new Checkpoint(run.id(), step, configJson, Map.of(), state));
         }
 
         @Override
         public void onEvaluation(Evaluation evaluation, Parameters parameters) {
+            HealthState.beat();
             long now = System.nanoTime();
             long steps = evaluation.step() - lastStep;
             double msPerStep = steps > 0 ? (now - lastNanos) / 1e6 / steps : 0;
@@ -137,15 +277,14 @@ public final class TrainingRuns implements AutoCloseable {
         private void writeCheckpoint(Evaluation evaluation, Parameters parameters) {
             checkpoints.put(new Checkpoint(run.id(), evaluation.step(), configJson, evaluation.metrics(),
                     NamedTensors.fromParameters(parameters)));
-            run.publish(WatchRunResponse.newBuilder().setCheckpoint(CheckpointWritten.newBuilder()
-                    .setCheckpoint(CheckpointRef.newBuilder().setRunId(run.id()).setStep(evaluation.step()))
-                    .putAllMetrics(evaluation.metrics())), evaluation.step());
+            run.publish(checkpointEvent(run.id(), evaluation.step(), evaluation.metrics()), evaluation.step());
+            records.save(run.describe());
         }
     }
 
     @Override
     public void close() throws InterruptedException {
-        runs.values().forEach(Run::requestStop);
+        closing = true;
         trainingThread.shutdown();
         trainingThread.awaitTermination(30, TimeUnit.SECONDS);
     }

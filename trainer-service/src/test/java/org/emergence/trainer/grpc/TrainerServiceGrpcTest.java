@@ -15,7 +15,9 @@ import org.emergence.proto.v1.CheckpointSchedule;
 import org.emergence.proto.v1.FetchCheckpointRequest;
 import org.emergence.proto.v1.FetchCheckpointResponse;
 import org.emergence.proto.v1.GetRunRequest;
+import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.ListCheckpointsRequest;
+import org.emergence.proto.v1.MilestoneSpec;
 import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.RunConfig;
@@ -91,10 +93,16 @@ class TrainerServiceGrpcTest {
                 .map(e -> e.getProgress().getStep()).toList());
         assertEquals(List.of(0L, 10L, 20L, 30L), trainer.listCheckpoints(
                 ListCheckpointsRequest.newBuilder().setRunId(runId).build()).getStepsList());
-        assertEquals(RunState.RUN_STATE_COMPLETED, trainer.getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getState());
+        GetRunResponse described = trainer.getRun(GetRunRequest.newBuilder().setRunId(runId).build());
+        assertEquals(RunState.RUN_STATE_COMPLETED, described.getState());
+        // The workload names its own report: summary, reference series, milestones.
+        assertEquals("modular addition, p = 7, transformer, 50% of pairs trained on", described.getWorkload().getSummary());
+        assertEquals("test_accuracy", described.getWorkload().getReferenceSeries());
+        assertEquals(List.of("train_accuracy_1", "test_accuracy_0.5", "test_accuracy_0.95"),
+                described.getWorkload().getMilestonesList().stream().map(MilestoneSpec::getName).toList());
 
-        // Fetched with tiny chunks: every parameter arrives in pieces and reassembles whole.
-        Map<String, Tensor> small = fetch(runId, 20, 64);
+        // Fetched in the smallest chunks allowed (4 KiB): the same tensors reassemble.
+        Map<String, Tensor> small = fetch(runId, 20, 4096);
         Map<String, Tensor> whole = fetch(runId, 20, 0);
         assertEquals(whole.keySet(), small.keySet());
         assertTrue(whole.containsKey("embed.W") && whole.containsKey("attn.W_Q"), whole.keySet().toString());
@@ -114,7 +122,8 @@ class TrainerServiceGrpcTest {
     @Test
     void stopEndsARunAndKeepsItsCheckpoints() {
         String runId = trainer.startRun(StartRunRequest.newBuilder().setConfig(
-                run(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 1_000_000)).build()).getRunId();
+                run(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 1_000_000).toBuilder()
+                        .setCheckpoints(CheckpointSchedule.newBuilder().setPerDecade(5)).build()).build()).getRunId();
         Iterator<WatchRunResponse> events = trainer.withDeadlineAfter(120, TimeUnit.SECONDS)
                 .watchRun(WatchRunRequest.newBuilder().setRunId(runId).build());
         while (!events.next().hasCheckpoint()) {

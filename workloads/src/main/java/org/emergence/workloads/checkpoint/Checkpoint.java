@@ -33,9 +33,13 @@ public record Checkpoint(String runId, long step, String configJson, Map<String,
         return tensors.stream().filter(tensor -> tensor.name().equals(name)).findFirst();
     }
 
+    public static boolean isValidRunId(String runId) {
+        return runId != null && RUN_ID.matcher(runId).matches();
+    }
+
     /** Rejects run ids that could escape the store's directory or clash in Redis keys. */
     public static String requireValidRunId(String runId) {
-        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+        if (!isValidRunId(runId)) {
             throw new IllegalArgumentException("runId must match " + RUN_ID.pattern() + ", got " + runId);
         }
         return runId;

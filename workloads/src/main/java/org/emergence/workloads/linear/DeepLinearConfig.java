@@ -1,5 +1,7 @@
 package org.emergence.workloads.linear;
 
+import org.emergence.workloads.WorkloadSize;
+
 import ai.djl.ndarray.types.DataType;
 
 import java.util.Arrays;
@@ -65,6 +67,20 @@ public record DeepLinearConfig(String name, int[] widths, int rank, double noise
 
     public int layers() {
         return widths.length - 1;
+    }
+
+    /** Parameters (one matrix per layer), train and test rows, and per-row activations, computed without building anything. */
+    public WorkloadSize size() {
+        double parameters = 0;
+        double activations = 0;
+        for (int layer = 1; layer < widths.length; layer++) {
+            parameters += (double) widths[layer] * widths[layer - 1];
+            activations += widths[layer];
+        }
+        // The target's factors are (output x rank) and (input x rank) doubles, about one layer each.
+        parameters += (double) rank * (inputWidth() + outputWidth());
+        return new WorkloadSize(WorkloadSize.saturated(parameters), (long) trainSize + testSize,
+                WorkloadSize.saturated(activations + inputWidth()));
     }
 
     /** The true learning coefficient of this task (Aoyagi 2024; Aoyagi &amp; Watanabe 2005 for two layers). */

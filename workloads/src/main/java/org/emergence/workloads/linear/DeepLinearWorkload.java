@@ -10,12 +10,15 @@ import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
 import org.emergence.workloads.Workload;
+import org.emergence.workloads.WorkloadReport;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 
 /**
  * The deep linear network y = W_L ... W_1 x (section 1 of SCIENCE.md), also reduced-rank
@@ -45,6 +48,14 @@ public final class DeepLinearWorkload implements Workload {
     @Override
     public String name() {
         return config.name();
+    }
+
+    @Override
+    public WorkloadReport report() {
+        String widths = Arrays.stream(config.widths()).mapToObj(String::valueOf)
+                .collect(Collectors.joining("-"));
+        return WorkloadReport.of(config.name().replace('-', ' ') + ", widths " + widths + ", target rank " + config.rank()
+                + (config.noiseStd() > 0 ? ", label noise " + config.noiseStd() : ""), false);
     }
 
     /** Name of the weight of layer {@code index} (1-based, as in W_1 .. W_L). */

@@ -12,7 +12,9 @@ import org.emergence.workloads.CyclicTask;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
+import org.emergence.workloads.WorkloadReport;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -47,6 +49,13 @@ public abstract sealed class ModularAddition implements Workload
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public WorkloadReport report() {
+        return WorkloadReport.of(String.format(Locale.ROOT, "modular addition, p = %d, %s, %d%% of pairs trained on",
+                config.p(), config.variant() == Variant.MLP ? "MLP" : "transformer",
+                Math.round(100 * config.trainFraction())), true);
     }
 
     /** The parameter holding the token embedding; its first p rows are the number tokens. */

@@ -1,5 +1,7 @@
 package org.emergence.workloads.modular;
 
+import org.emergence.workloads.WorkloadSize;
+
 /**
  * The modular-addition workload: learn (a + b) mod p from a share of all p² pairs.
  *
@@ -48,6 +50,24 @@ public record ModularAdditionConfig(int p, double trainFraction, Variant variant
     /** Number of training pairs: the fraction of p², rounded. */
     public long trainPairs() {
         return trainPairs(p, trainFraction);
+    }
+
+    /** Parameters, p² pairs and per-row activations of this config's network, computed without building it. */
+    public WorkloadSize size() {
+        double p = this.p;
+        double d = dModel;
+        double parameters = switch (variant) {
+            case MLP -> p * d + 2 * d * dMlp + dMlp + dMlp * p + p;
+            case TRANSFORMER -> (p + 1) * d + ModularAdditionTransformer.CONTEXT * d + 4 * d * d
+                    + 2 * d * dMlp + dMlp + d + d * p;
+        };
+        double perRow = switch (variant) {
+            case MLP -> 2 * d + dMlp + p;
+            case TRANSFORMER -> ModularAdditionTransformer.CONTEXT * (4 * d + dMlp + (double) heads
+                    * ModularAdditionTransformer.CONTEXT) + p;
+        };
+        return new WorkloadSize(WorkloadSize.saturated(parameters), WorkloadSize.saturated(p * p),
+                WorkloadSize.saturated(perRow));
     }
 
     public int headDim() {

@@ -33,7 +33,8 @@ public final class CheckpointSchedule {
         requirePositive("perDecade", perDecade);
         requirePositive("lastStep", lastStep);
         TreeSet<Long> steps = endpoints(lastStep);
-        for (int i = 0; ; i++) {
+        // A long index: with very many per decade an int would wrap round to 10^negative = 1 and never end.
+        for (long i = 0; ; i++) {
             long step = Math.round(Math.pow(10, i / (double) perDecade));
             if (step >= lastStep) {
                 break;
@@ -41,6 +42,20 @@ public final class CheckpointSchedule {
             steps.add(step);
         }
         return new CheckpointSchedule(steps);
+    }
+
+    /** How many steps {@link #every} lists, counted without listing them. */
+    public static long everyLength(long interval, long lastStep) {
+        requirePositive("interval", interval);
+        requirePositive("lastStep", lastStep);
+        return (lastStep - 1) / interval + 2;
+    }
+
+    /** How many steps {@link #logSpaced} visits (an upper bound of the schedule's length), counted without visiting them. */
+    public static long logSpacedLength(long perDecade, long lastStep) {
+        requirePositive("perDecade", perDecade);
+        requirePositive("lastStep", lastStep);
+        return (long) Math.min(Long.MAX_VALUE / 2, Math.ceil(perDecade * Math.log10(lastStep))) + 2;
     }
 
     public boolean isCheckpoint(long step) {

@@ -1,5 +1,7 @@
 package org.emergence.workloads.training;
 
+import org.emergence.workloads.TrainingSeries;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,10 +16,10 @@ public record Evaluation(long step, double trainLoss, double trainAccuracy, doub
     /** The metrics by name, the form a checkpoint stores. */
     public Map<String, Double> metrics() {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("train_loss", trainLoss);
-        metrics.put("train_accuracy", trainAccuracy);
-        metrics.put("test_loss", testLoss);
-        metrics.put("test_accuracy", testAccuracy);
+        metrics.put(TrainingSeries.TRAIN_LOSS, trainLoss);
+        metrics.put(TrainingSeries.TRAIN_ACCURACY, trainAccuracy);
+        metrics.put(TrainingSeries.TEST_LOSS, testLoss);
+        metrics.put(TrainingSeries.TEST_ACCURACY, testAccuracy);
         return metrics;
     }
 }

@@ -5,12 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
+import org.emergence.workloads.checkpoint.NamedTensors;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
@@ -22,7 +21,8 @@ import java.util.function.BooleanSupplier;
  * <p>Step s is the parameters after s optimiser updates; the run visits steps 0..steps, so the
  * metrics reported for a step all describe the same parameters. Each step's tensors live in a
  * sub-manager closed at the end of the step (parameters and data are attached to it only for the
- * step), so a long run holds only parameters, optimiser state and data.
+ * step), so a long run holds only parameters, optimiser state and data. The optimiser is our own
+ * ({@link Optimiser}), so a run can be checkpointed with its optimiser state and resumed.
  *
  * <p>Only one run may compute gradients at a time in a JVM (DJL's gradient collector is global):
  * serialise runs per process.
@@ -46,37 +46,95 @@ public final class Trainer {
     }
 
     /**
-     * Runs the whole schedule and returns the evaluation at the last step.
+     * Runs the whole schedule from the initialisation and returns the evaluation at the last step.
      *
      * @param cancelled polled before every step; when it says true the run stops with a
      *                  {@link CancellationException}
      */
     public Evaluation run(TrainingListener listener, BooleanSupplier cancelled) {
+        return train(null, listener, cancelled);
+    }
+
+    /**
+     * Continues a run from a checkpoint: the same steps, losses and parameters as if it had never
+     * stopped (bit for bit on CPU with one thread). The resumed step itself is recomputed for its
+     * gradients but not reported again.
+     */
+    public Evaluation resume(TrainingSnapshot from, TrainingListener listener, BooleanSupplier cancelled) {
+        if (from.step() > config.steps()) {
+            throw new IllegalArgumentException("cannot resume at step " + from.step() + " of a " + config.steps() + "-step run");
+        }
+        return train(from, listener, cancelled);
+    }
+
+    private Evaluation train(TrainingSnapshot from, TrainingListener listener, BooleanSupplier cancelled) {
         try (NDManager manager = NDManager.newBaseManager()) {
             DataSplit data = workload.data(manager, config.seed());
             Parameters parameters = workload.initialise(manager, config.seed());
-            parameters.asMap().values().forEach(array -> array.setRequiresGradient(true));
-            Optimizer optimizer = optimizer();
             BatchSampler sampler = new BatchSampler(data.train(), config, new SplittableRandom(config.seed() ^ SAMPLING_SALT));
+            long first = from == null ? 0 : from.step();
+            if (from != null) {
+                parameters = restoredParameters(manager, parameters, from);
+                sampler.skip(first);
+            }
+            parameters.asMap().values().forEach(array -> array.setRequiresGradient(true));
             Evaluation last = null;
-            for (long step = 0; step <= config.steps(); step++) {
-                if (cancelled.getAsBoolean()) {
-                    throw new CancellationException("training cancelled at step " + step);
+            try (Optimiser optimiser = new Optimiser(config, manager, parameters)) {
+                if (from != null) {
+                    optimiser.restore(from.optimiserState(), first);
                 }
-                boolean update = step < config.steps();
-                Measurement train = trainStep(manager, parameters, sampler, update);
-                listener.onStep(step, train.loss(), train.accuracy());
-                if (schedule.isCheckpoint(step) || step % config.evalEvery() == 0) {
-                    Measurement test = measure(manager, parameters, data.test());
-                    last = new Evaluation(step, train.loss(), train.accuracy(), test.loss(), test.accuracy(), schedule.isCheckpoint(step));
-                    listener.onEvaluation(last, parameters);
-                }
-                if (update) {
-                    applyGradients(parameters, optimizer);
+                for (long step = first; step <= config.steps(); step++) {
+                    if (cancelled.getAsBoolean()) {
+                        throw new CancellationException("training cancelled at step " + step);
+                    }
+                    boolean update = step < config.steps();
+                    Measurement train = trainStep(manager, parameters, sampler, update);
+                    if (from == null || step > first) {
+                        Evaluation evaluation = report(manager, parameters, data, step, train, optimiser, listener);
+                        last = evaluation == null ? last : evaluation;
+                    }
+                    if (update) {
+                        optimiser.update(parameters);
+                    }
                 }
             }
             return last;
         }
+    }
+
+    /** Tells the listener about a step: the batch figures, and at evaluation steps the test set too. */
+    private Evaluation report(NDManager manager, Parameters parameters, DataSplit data, long step, Measurement train,
+                              Optimiser optimiser, TrainingListener listener) {
+        listener.onStep(step, train.loss(), train.accuracy());
+        if (!schedule.isCheckpoint(step) && step % config.evalEvery() != 0) {
+            return null;
+        }
+        if (schedule.isCheckpoint(step)) {
+            // Before the checkpoint itself, so a checkpoint on disk always has its optimiser state.
+            listener.onOptimiserState(step, optimiser.state());
+        }
+        Measurement test = measure(manager, parameters, data.test());
+        Evaluation evaluation = new Evaluation(step, train.loss(), train.accuracy(), test.loss(), test.accuracy(),
+                schedule.isCheckpoint(step));
+        listener.onEvaluation(evaluation, parameters);
+        return evaluation;
+    }
+
+    /** The snapshot's parameters, checked against the workload's names and shapes. */
+    private static Parameters restoredParameters(NDManager manager, Parameters initial, TrainingSnapshot from) {
+        Parameters restored = NamedTensors.toParameters(manager, from.parameters());
+        if (!restored.asMap().keySet().equals(initial.asMap().keySet())) {
+            throw new IllegalArgumentException("checkpoint parameters " + restored.asMap().keySet()
+                    + " are not the workload's " + initial.asMap().keySet());
+        }
+        initial.asMap().forEach((name, array) -> {
+            if (!array.getShape().equals(restored.get(name).getShape())) {
+                throw new IllegalArgumentException("checkpoint parameter " + name + " has shape "
+                        + restored.get(name).getShape() + ", the workload's is " + array.getShape());
+            }
+            array.close();
+        });
+        return restored;
     }
 
     /** Loss and accuracy on the step's batch; with {@code update}, also leaves the gradients on the parameters. */
@@ -117,29 +175,6 @@ public final class Trainer {
         parameters.asMap().values().forEach(array -> array.tempAttach(step));
     }
 
-    /** One optimiser update from the gradients on the parameters (the optimiser zeroes them). */
-    private static void applyGradients(Parameters parameters, Optimizer optimizer) {
-        parameters.asMap().forEach((name, weight) -> {
-            try (NDArray gradient = weight.getGradient()) {
-                optimizer.update(name, weight, gradient);
-            }
-        });
-    }
-
-    private Optimizer optimizer() {
-        Tracker learningRate = config::learningRateAt;
-        float weightDecay = (float) config.weightDecay();
-        return switch (config.optimizer()) {
-            case ADAMW -> Optimizer.adamW().optLearningRateTracker(learningRate)
-                    .optBeta1((float) config.beta1()).optBeta2((float) config.beta2())
-                    .optWeightDecays(weightDecay).build();
-            case ADAM -> Optimizer.adam().optLearningRateTracker(learningRate)
-                    .optBeta1((float) config.beta1()).optBeta2((float) config.beta2())
-                    .optWeightDecays(weightDecay).build();
-            case SGD -> Optimizer.sgd().setLearningRateTracker(learningRate).optWeightDecays(weightDecay).build();
-        };
-    }
-
     private record Measurement(double loss, double accuracy) {
     }
 
@@ -165,6 +200,15 @@ public final class Trainer {
             }
             NDArray rows = step.create(sampleRows(), new Shape(batchSize));
             return new Batch(train.inputs().get(rows), train.targets().get(rows));
+        }
+
+        /** Draws the batches of the first {@code steps} steps without building them, as a resumed run must. */
+        void skip(long steps) {
+            if (batchSize > 0) {
+                for (long i = 0; i < steps; i++) {
+                    sampleRows();
+                }
+            }
         }
 
         /** The first {@code batchSize} entries of a partial Fisher-Yates shuffle of the row indices. */

@@ -1,8 +1,11 @@
 package org.emergence.workloads.training;
 
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.checkpoint.NamedTensor;
 
-/** Follows a training run; both methods run on the training thread, so keep them quick. */
+import java.util.List;
+
+/** Follows a training run; every method runs on the training thread, so keep them quick. */
 public interface TrainingListener {
 
     /** Every step, with the loss and accuracy of the batch it trained on. */
@@ -14,5 +17,12 @@ public interface TrainingListener {
      * training parameters: valid only during this call, so copy or encode what you keep.
      */
     default void onEvaluation(Evaluation evaluation, Parameters parameters) {
+    }
+
+    /**
+     * At checkpoint steps, just before {@link #onEvaluation}: the optimiser's state after
+     * {@code step} updates, what {@link Trainer#resume} needs besides the parameters.
+     */
+    default void onOptimiserState(long step, List<NamedTensor> state) {
     }
 }

@@ -2,6 +2,8 @@ package org.emergence.workloads.training;
 
 import ai.djl.ndarray.NDArray;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.checkpoint.NamedTensor;
+import org.emergence.workloads.checkpoint.NamedTensors;
 import org.emergence.workloads.modular.ModularAddition;
 import org.emergence.workloads.modular.ModularAdditionConfig;
 import org.emergence.workloads.modular.Variant;
@@ -97,6 +99,33 @@ class TrainerTest {
     }
 
     @Test
+    void aRunResumedFromACheckpointContinuesTheSameLossCurveBitForBit() throws Exception {
+        // Full-batch AdamW on the transformer, and minibatch Adam on the MLP (the sampler must pick up its place too).
+        TrainingConfig adamW = TrainingConfig.grokking(3e-3, 30, 5);
+        TrainingConfig adam = new TrainingConfig(OptimizerKind.ADAM, 3e-3, 1e-4, 0.9, 0.999, 3, 30, 32, 9, 10);
+        TrainingConfig sgd = new TrainingConfig(OptimizerKind.SGD, 0.5, 1e-4, 0.9, 0.999, 3, 30, 32, 9, 10);
+        for (var run : List.of(java.util.Map.entry(Variant.TRANSFORMER, adamW), java.util.Map.entry(Variant.MLP, adam),
+                java.util.Map.entry(Variant.MLP, sgd))) {
+            ModularAdditionConfig workload = new ModularAdditionConfig(13, 0.5, run.getKey(), 16, 4, 32);
+            CheckpointSchedule schedule = CheckpointSchedule.every(10, 30);
+            Recorder whole = new Recorder();
+            new Trainer(ModularAddition.of(workload), run.getValue(), schedule).run(whole, () -> false);
+            TrainingSnapshot atTwenty = whole.snapshots.get(20L);
+
+            // Resumed on a thread of its own, as a trainer does: PyTorch's grad mode is per thread.
+            Recorder resumed = new Recorder();
+            java.util.concurrent.FutureTask<Evaluation> resume = new java.util.concurrent.FutureTask<>(() ->
+                    new Trainer(ModularAddition.of(workload), run.getValue(), schedule).resume(atTwenty, resumed, () -> false));
+            new Thread(resume, "resumed-training").start();
+            assertEquals(30, resume.get().step());
+
+            assertEquals(whole.losses.subList(21, 31), resumed.losses, run.getValue().optimizer() + ": losses after step 20");
+            assertEquals(whole.snapshots.get(30L), resumed.snapshots.get(30L), run.getValue().optimizer() + ": final state");
+            assertEquals(List.of(30L), resumed.checkpointSteps, "the resumed step is not reported again");
+        }
+    }
+
+    @Test
     void scheduleMustEndAtTheLastStep() {
         assertThrows(IllegalArgumentException.class, () -> new Trainer(ModularAddition.of(SMALL_MLP),
                 TrainingConfig.grokking(1e-3, 100, 1), CheckpointSchedule.every(10, 50)));
@@ -114,6 +143,13 @@ class TrainerTest {
         final List<Double> losses = new ArrayList<>();
         final List<Long> evaluationSteps = new ArrayList<>();
         final List<Long> checkpointSteps = new ArrayList<>();
+        final java.util.Map<Long, List<NamedTensor>> optimiserStates = new java.util.HashMap<>();
+        final java.util.Map<Long, TrainingSnapshot> snapshots = new java.util.HashMap<>();
+
+        @Override
+        public void onOptimiserState(long step, List<NamedTensor> state) {
+            optimiserStates.put(step, state);
+        }
 
         @Override
         public void onStep(long step, double trainLoss, double trainAccuracy) {
@@ -125,6 +161,8 @@ class TrainerTest {
             evaluationSteps.add(evaluation.step());
             if (evaluation.checkpoint()) {
                 checkpointSteps.add(evaluation.step());
+                snapshots.put(evaluation.step(), new TrainingSnapshot(evaluation.step(),
+                        NamedTensors.fromParameters(parameters), optimiserStates.get(evaluation.step())));
             }
         }
     }

@@ -1,0 +1,46 @@
+package org.emergence.metrics.grpc;
+
+import io.grpc.Status;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.emergence.proto.grpc.GrpcFuzzer;
+import ai.djl.ndarray.NDManager;
+import org.emergence.proto.v1.CheckpointSource;
+import org.emergence.proto.v1.InlineCheckpoint;
+import org.emergence.proto.v1.MeasureCheckpointRequest;
+import org.emergence.proto.v1.MetricsServiceGrpc;
+import org.emergence.proto.v1.ModularAdditionConfig;
+import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.WorkloadSpec;
+import org.emergence.service.RunConfigs;
+import org.emergence.service.TensorMessages;
+import org.emergence.workloads.checkpoint.NamedTensors;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Set;
+
+/** Every metrics RPC against hundreds of random, extreme and lying requests: only contract codes, still healthy. */
+@QuarkusTest
+class MetricsFuzzTest {
+
+    @Test
+    void everyRpcAnswersRandomRequestsWithAContractCode() throws Exception {
+        // No trainer or tda service runs in this test: a checkpoint by reference that is not cached, or a
+        // cloud to measure, is UNAVAILABLE.
+        // A valid inline checkpoint of a small MLP, which a third of the MeasureCheckpoint cases alter.
+        RunConfig config = RunConfig.newBuilder().setSteps(1).setWorkload(WorkloadSpec.newBuilder()
+                .setModularAddition(ModularAdditionConfig.newBuilder().setModulus(7).setTrainFraction(0.5)
+                        .setEmbeddingDim(8).setHiddenDim(16))).build();
+        InlineCheckpoint.Builder inline = InlineCheckpoint.newBuilder().setConfig(config);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NamedTensors.fromParameters(RunConfigs.workload(RunConfigs.resolve(config)).initialise(manager, 1))
+                    .forEach(t -> inline.addParameters(TensorMessages.toMessage(t)));
+        }
+        GrpcFuzzer.fuzzLoopback(ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class),
+                11, MetricsServiceGrpc.getServiceDescriptor(), 200,
+                Set.of(Status.Code.UNAVAILABLE), Map.of("MeasureCheckpoint",
+                        MeasureCheckpointRequest.newBuilder().setSource(CheckpointSource.newBuilder().setInline(inline))
+                                .build()));
+    }
+}

@@ -1,0 +1,379 @@
+package org.emergence.proto.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.Message;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A seeded, descriptor-driven fuzzer for any gRPC service: it builds random requests from each
+ * method's input descriptor (extreme numbers, NaN, unknown enum numbers, long strings, large
+ * bytes, long repeated fields, tensors whose shape lies about their data), sends them over a real
+ * channel as raw bytes with a deadline, and checks every answer is one a well-behaved service may
+ * give to a malformed request. Streaming answers are cancelled after the first message, so a
+ * request that happens to be valid starts only a little work.
+ */
+public final class GrpcFuzzer {
+
+    /** The codes a service may answer a random request with. */
+    public static final Set<Status.Code> ACCEPTABLE = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
+            Status.Code.RESOURCE_EXHAUSTED, Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION,
+            Status.Code.UNAUTHENTICATED);
+
+    private static final long DEADLINE_SECONDS = 10;
+    private static final int MAX_DEPTH = 5;
+    private static final long[] INTS = {0, 1, -1, 2, 3, 7, 64, 1000, Integer.MAX_VALUE, Integer.MIN_VALUE,
+            Long.MAX_VALUE, Long.MIN_VALUE, 2_000_000_000L};
+    private static final double[] DOUBLES = {0, 1, -1, 0.5, 1e-300, 1e300, Double.NaN, Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY, Double.MIN_VALUE, Double.MAX_VALUE, -0.0};
+
+    private final Random random;
+    private final Channel channel;
+
+    public GrpcFuzzer(Channel channel, long seed) {
+        this.channel = channel;
+        this.random = new Random(seed);
+    }
+
+    /**
+     * Fuzzes {@code service} on the loopback port {@code port} with {@code cases} per method over a
+     * channel of its own (taking answers up to 64 MiB), asserting as {@link #fuzzAndAssert}.
+     */
+    public static List<MethodReport> fuzzLoopback(int port, long seed, ServiceDescriptor service, int cases,
+                                                  Set<Status.Code> alsoAcceptable) throws Exception {
+        return fuzzLoopback(port, seed, service, cases, alsoAcceptable, Map.of());
+    }
+
+    /**
+     * As {@link #fuzzLoopback(int, long, ServiceDescriptor, int, Set)}; a third of the cases of a
+     * method named in {@code examples} are its valid example with one or two fields changed, so the
+     * fuzz reaches past the first validation into the work itself.
+     */
+    public static List<MethodReport> fuzzLoopback(int port, long seed, ServiceDescriptor service, int cases,
+                                                  Set<Status.Code> alsoAcceptable, Map<String, Message> examples)
+            throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext()
+                .maxInboundMessageSize(64 << 20).build();
+        try {
+            return new GrpcFuzzer(channel, seed).fuzzAndAssert(service, cases, alsoAcceptable, examples);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** What one method answered: how many cases, which codes, and the cases that broke the contract. */
+    public record MethodReport(String method, int cases, Map<Status.Code, Integer> codes, List<String> failures) {
+        @Override
+        public String toString() {
+            return method + ": " + cases + " cases, codes " + codes
+                    + (failures.isEmpty() ? "" : ", FAILURES " + failures.size() + ": " + failures.subList(0,
+                    Math.min(3, failures.size())));
+        }
+    }
+
+    /**
+     * Sends {@code cases} random requests to every method of {@code service}, prints a line per
+     * method, and asserts every answer was acceptable (or in {@code alsoAcceptable}, e.g.
+     * UNAVAILABLE where a backend is absent by design) and the service is still SERVING.
+     */
+    public List<MethodReport> fuzzAndAssert(ServiceDescriptor service, int cases, Set<Status.Code> alsoAcceptable,
+                                            Map<String, Message> examples) throws Exception {
+        List<MethodReport> reports = fuzz(service, cases, alsoAcceptable, examples);
+        reports.forEach(System.out::println);
+        List<String> failures = reports.stream().flatMap(r -> r.failures().stream().map(f -> r.method() + ": " + f))
+                .toList();
+        assertTrue(failures.isEmpty(), failures.size() + " unacceptable answers, first: "
+                + failures.subList(0, Math.min(5, failures.size())));
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, GrpcChecks.health(channel));
+        return reports;
+    }
+
+    public List<MethodReport> fuzz(ServiceDescriptor service, int cases, Set<Status.Code> alsoAcceptable,
+                                   Map<String, Message> examples) throws Exception {
+        Descriptors.ServiceDescriptor proto =
+                ((ProtoServiceDescriptorSupplier) service.getSchemaDescriptor()).getServiceDescriptor();
+        List<MethodReport> reports = new ArrayList<>();
+        for (Descriptors.MethodDescriptor method : proto.getMethods()) {
+            Map<Status.Code, Integer> codes = new EnumMap<>(Status.Code.class);
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < cases; i++) {
+                List<DynamicMessage> messages = new ArrayList<>();
+                int count = method.isClientStreaming() ? 1 + random.nextInt(4) : 1;
+                Message example = examples.get(method.getName());
+                for (int m = 0; m < count; m++) {
+                    messages.add(example != null && random.nextInt(3) == 0
+                            // Parsed, not copied: nested fields must be DynamicMessages too.
+                            ? mutated(DynamicMessage.parseFrom(example.getDescriptorForType(), example.toByteString()),
+                            1 + random.nextInt(2))
+                            : message(method.getInputType(), 0));
+                }
+                Status status = call(method, messages);
+                codes.merge(status.getCode(), 1, Integer::sum);
+                if (!ACCEPTABLE.contains(status.getCode()) && !alsoAcceptable.contains(status.getCode())) {
+                    failures.add(status + " for " + abbreviate(messages.toString()));
+                }
+            }
+            reports.add(new MethodReport(method.getName(), cases, codes, failures));
+        }
+        return reports;
+    }
+
+    /** One call: OK once the first response came (then the call is cancelled), else the status it closed with. */
+    private Status call(Descriptors.MethodDescriptor method, List<DynamicMessage> messages)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(method.isClientStreaming()
+                        ? (method.isServerStreaming() ? MethodDescriptor.MethodType.BIDI_STREAMING
+                        : MethodDescriptor.MethodType.CLIENT_STREAMING)
+                        : (method.isServerStreaming() ? MethodDescriptor.MethodType.SERVER_STREAMING
+                        : MethodDescriptor.MethodType.UNARY))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(method.getService().getFullName(),
+                        method.getName()))
+                .setRequestMarshaller(RawBytes.INSTANCE).setResponseMarshaller(RawBytes.INSTANCE).build();
+        ClientCall<byte[], byte[]> call = channel.newCall(descriptor,
+                CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+        CompletableFuture<Status> outcome = new CompletableFuture<>();
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onMessage(byte[] message) {
+                outcome.complete(Status.OK);
+                call.cancel("the fuzzer needs only the first response", null);
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                outcome.complete(status);
+            }
+        }, new Metadata());
+        call.request(1);
+        for (DynamicMessage message : messages) {
+            call.sendMessage(message.toByteArray());
+        }
+        call.halfClose();
+        return outcome.get(DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
+    }
+
+    /** A random message of {@code type}: most fields left unset or extreme, so most cases are malformed. */
+    public DynamicMessage message(Descriptors.Descriptor type, int depth) {
+        DynamicMessage.Builder builder = DynamicMessage.newBuilder(type);
+        if (isTensor(type) && random.nextInt(3) == 0) {
+            return consistentTensor(builder, type);
+        }
+        for (Descriptors.FieldDescriptor field : type.getFields()) {
+            if (random.nextInt(5) < 2) {
+                continue;
+            }
+            if (field.getJavaType() == Descriptors.FieldDescriptor.JavaType.MESSAGE && depth >= MAX_DEPTH) {
+                continue;
+            }
+            if (field.isMapField() || field.isRepeated()) {
+                int count = repeatCount(field, depth);
+                for (int i = 0; i < count; i++) {
+                    builder.addRepeatedField(field, value(field, depth));
+                }
+            } else {
+                builder.setField(field, value(field, depth));
+            }
+        }
+        return builder.build();
+    }
+
+    /** Mostly a few elements; now and then very many, but only at the top level so a case stays a few MB. */
+    /** {@code message} with {@code changes} fields replaced by random values, at any depth. */
+    private DynamicMessage mutated(DynamicMessage message, int changes) {
+        DynamicMessage out = message;
+        for (int i = 0; i < changes; i++) {
+            out = mutatedOnce(out, 0);
+        }
+        return out;
+    }
+
+    private DynamicMessage mutatedOnce(DynamicMessage message, int depth) {
+        List<Descriptors.FieldDescriptor> set = new ArrayList<>(message.getAllFields().keySet());
+        DynamicMessage.Builder builder = message.toBuilder();
+        boolean descend = !set.isEmpty() && random.nextBoolean();
+        Descriptors.FieldDescriptor field = descend ? set.get(random.nextInt(set.size()))
+                : message.getDescriptorForType().getFields().get(random.nextInt(
+                message.getDescriptorForType().getFields().size()));
+        boolean nested = field.getJavaType() == Descriptors.FieldDescriptor.JavaType.MESSAGE;
+        if (field.isRepeated()) {
+            int count = builder.getRepeatedFieldCount(field);
+            if (count > 0 && nested && descend) {
+                int index = random.nextInt(count);
+                builder.setRepeatedField(field, index,
+                        mutatedOnce((DynamicMessage) builder.getRepeatedField(field, index), depth + 1));
+            } else if (count > 0 && random.nextBoolean()) {
+                builder.setRepeatedField(field, random.nextInt(count), value(field, depth));
+            } else {
+                builder.addRepeatedField(field, value(field, depth));
+            }
+        } else if (nested && descend && message.hasField(field)) {
+            builder.setField(field, mutatedOnce((DynamicMessage) message.getField(field), depth + 1));
+        } else {
+            builder.setField(field, value(field, depth));
+        }
+        return builder.build();
+    }
+
+    private int repeatCount(Descriptors.FieldDescriptor field, int depth) {
+        int pick = depth > 1 ? 2 : random.nextInt(20);
+        // Very many only of numbers: very many long strings or byte fields would exceed any message limit.
+        if (pick == 0 && field.getJavaType() != Descriptors.FieldDescriptor.JavaType.MESSAGE
+                && field.getJavaType() != Descriptors.FieldDescriptor.JavaType.STRING
+                && field.getJavaType() != Descriptors.FieldDescriptor.JavaType.BYTE_STRING) {
+            return 10_000 + random.nextInt(50_000);
+        }
+        if (pick == 1) {
+            return 100 + random.nextInt(400);
+        }
+        return random.nextInt(5);
+    }
+
+    private Object value(Descriptors.FieldDescriptor field, int depth) {
+        return switch (field.getJavaType()) {
+            case INT -> (int) integer();
+            case LONG -> integer();
+            case FLOAT -> (float) real();
+            case DOUBLE -> real();
+            case BOOLEAN -> random.nextBoolean();
+            case STRING -> string();
+            case BYTE_STRING -> bytes();
+            case ENUM -> enumValue(field.getEnumType());
+            case MESSAGE -> message(field.getMessageType(), depth + 1);
+        };
+    }
+
+    private long integer() {
+        return random.nextInt(3) == 0 ? random.nextInt(20) : INTS[random.nextInt(INTS.length)];
+    }
+
+    private double real() {
+        return random.nextInt(3) == 0 ? random.nextGaussian() : DOUBLES[random.nextInt(DOUBLES.length)];
+    }
+
+    private String string() {
+        return switch (random.nextInt(6)) {
+            case 0 -> "";
+            case 1 -> "x".repeat(10_000 + random.nextInt(100_000));
+            case 2 -> "../../etc/passwd";
+            case 3 -> "\u0000\uD83D\uDE00 é/\\%s";
+            default -> "run-" + random.nextInt(10);
+        };
+    }
+
+    private ByteString bytes() {
+        int size = switch (random.nextInt(8)) {
+            case 0 -> 1_000_000 + random.nextInt(2_000_000);
+            case 1, 2 -> random.nextInt(100_000);
+            default -> random.nextInt(64);
+        };
+        byte[] data = new byte[size];
+        random.nextBytes(data);
+        return ByteString.copyFrom(data);
+    }
+
+    private Descriptors.EnumValueDescriptor enumValue(Descriptors.EnumDescriptor type) {
+        if (random.nextInt(6) == 0) {
+            return type.findValueByNumberCreatingIfUnknown(90 + random.nextInt(10));
+        }
+        return type.getValues().get(random.nextInt(type.getValues().size()));
+    }
+
+    private static boolean isTensor(Descriptors.Descriptor type) {
+        return type.findFieldByName("shape") != null && type.findFieldByName("data") != null
+                && type.findFieldByName("dtype") != null;
+    }
+
+    /**
+     * A tensor whose bytes match its shape (float32 or float64), so validation passes and the
+     * request reaches the service's own bounds; occasionally of a lying rank-2 shape with no data.
+     */
+    private DynamicMessage consistentTensor(DynamicMessage.Builder builder, Descriptors.Descriptor type) {
+        Descriptors.FieldDescriptor shape = type.findFieldByName("shape");
+        Descriptors.FieldDescriptor dtype = type.findFieldByName("dtype");
+        Descriptors.FieldDescriptor data = type.findFieldByName("data");
+        boolean doubles = random.nextBoolean();
+        builder.setField(dtype, dtype.getEnumType().findValueByName(doubles ? "D_TYPE_FLOAT64" : "D_TYPE_FLOAT32"));
+        if (random.nextInt(4) == 0) {
+            builder.addRepeatedField(shape, random.nextBoolean() ? 200_000_000L : 0L);
+            builder.addRepeatedField(shape, random.nextBoolean() ? 0L : 200_000_000L);
+            return builder.build();
+        }
+        int rank = 1 + random.nextInt(3);
+        long[] dims = new long[rank];
+        long elements = 1;
+        for (int i = 0; i < rank; i++) {
+            dims[i] = random.nextInt(4) == 0 ? 1 + random.nextInt(2000) : 1 + random.nextInt(12);
+            if (elements * dims[i] > 500_000) {
+                dims[i] = 1;
+            }
+            elements *= dims[i];
+            builder.addRepeatedField(shape, dims[i]);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate((int) elements * (doubles ? 8 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < elements; i++) {
+            double v = random.nextInt(50) == 0 ? DOUBLES[random.nextInt(DOUBLES.length)] : random.nextGaussian();
+            if (doubles) {
+                bytes.putDouble(v);
+            } else {
+                bytes.putFloat((float) v);
+            }
+        }
+        builder.setField(data, ByteString.copyFrom(bytes.array()));
+        return builder.build();
+    }
+
+    private static String abbreviate(String text) {
+        String flat = text.replaceAll("\\s+", " ");
+        return flat.length() > 300 ? flat.substring(0, 300) + "..." : flat;
+    }
+
+    private enum RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+        INSTANCE;
+
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
