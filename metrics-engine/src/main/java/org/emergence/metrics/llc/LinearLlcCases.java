@@ -31,6 +31,9 @@ import java.util.List;
  * near 0.8-0.95, and lower (5e-4, 3e-4) for the wider shapes whose curvature made 1e-3 accept
  * only 0.7-0.78 and overestimate by 20-45%. RMSProp preconditioning, which multiplies the step by
  * up to 1/rmspropEpsilon = 10 in flat directions, overestimated at these step sizes.
+ * <p>
+ * {@link #heldOut()} holds shapes nothing was tuned on, for the auto mode
+ * ({@link LlcAutoCalibration}); their manual settings are the fixed ones above at epsilon 1e-3.
  */
 public final class LinearLlcCases {
 
@@ -43,17 +46,36 @@ public final class LinearLlcCases {
     /** One ground-truth case: a linear task and the settings to estimate its LLC with. */
     public record Case(String label, DeepLinearConfig config, SgldSettings settings) {
 
+        /** The same shape and target with {@code rows} data rows (and a full batch of them). */
+        public Case withRows(int rows) {
+            DeepLinearConfig resized = new DeepLinearConfig(config.name(), config.widths(), config.rank(), config.noiseStd(),
+                    rows, rows, config.targetSeed(), config.dataType());
+            return new Case(label + " n=" + rows, resized, settings.toBuilder().minibatchSize(rows).build());
+        }
+
+        Case withEpsilon(double epsilon) {
+            return new Case(label, config, settings.toBuilder().epsilon(epsilon).build());
+        }
+
         public double truth() {
             return config.learningCoefficient();
         }
 
-        /** Estimates the LLC at the task's true parameter. */
+        /** Estimates the LLC at the task's true parameter with the case's settings. */
         public LlcResult estimate() {
+            return atTruth((workload, truth, data) -> LlcEstimator.estimate(workload, truth, data, settings));
+        }
+
+        /** Estimates it in the auto mode from the manual settings' data, minibatch and seed, gamma 1 and {@code chains} chains. */
+        public LlcAutoCalibration.Estimate estimateAuto(int chains) {
+            return atTruth((workload, truth, data) -> LlcAutoCalibration.estimate(workload, truth, data,
+                    autoRequest(settings, chains), ProgressListener.NONE, Cancellation.NONE));
+        }
+
+        private <T> T atTruth(Run<T> run) {
             DeepLinearWorkload workload = new DeepLinearWorkload(config);
             try (NDManager manager = NDManager.newBaseManager()) {
-                Parameters truth = workload.trueParameters(manager);
-                Batch data = workload.data(manager, DATA_SEED).train();
-                return LlcEstimator.estimate(workload, truth, data, settings);
+                return run.apply(workload, workload.trueParameters(manager), workload.data(manager, DATA_SEED).train());
             }
         }
 
@@ -61,6 +83,10 @@ public final class LinearLlcCases {
         public String toString() {
             return label;
         }
+    }
+
+    private interface Run<T> {
+        T apply(DeepLinearWorkload workload, Parameters truth, Batch data);
     }
 
     public static List<Case> reducedRankRegression() {
@@ -77,14 +103,44 @@ public final class LinearLlcCases {
                 dln(new int[] {4, 5, 5, 4}, 0, 1e-3));
     }
 
+    /**
+     * Shapes none of the settings above were tuned on, in float32 as the API runs them, with the
+     * fixed noiseless settings (epsilon 1e-3) as their manual settings: the auto mode's test set.
+     */
+    public static List<Case> heldOut() {
+        return List.of(
+                rrr(8, 3, 6, 0, DataType.FLOAT32),
+                rrr(6, 4, 7, 2, DataType.FLOAT32),
+                dln(new int[] {4, 3, 5, 4}, 0, DataType.FLOAT32),
+                dln(new int[] {4, 6, 3, 5}, 2, DataType.FLOAT32),
+                dln(new int[] {3, 6, 6, 4}, 1, DataType.FLOAT32),
+                rrr(7, 5, 8, 3, DataType.FLOAT32),
+                dln(new int[] {6, 5, 4, 3, 5}, 1, DataType.FLOAT32),
+                dln(new int[] {6, 8, 8, 6}, 2, DataType.FLOAT32));
+    }
+
     private static Case rrr(int m, int h, int n, int rank, double epsilon) {
-        DeepLinearConfig config = DeepLinearConfig.reducedRankRegression(m, h, n, rank, ROWS, DataType.FLOAT64);
-        return new Case("RRR M=" + m + " H=" + h + " N=" + n + " r=" + rank, config, settings(epsilon));
+        return rrr(m, h, n, rank, DataType.FLOAT64).withEpsilon(epsilon);
     }
 
     private static Case dln(int[] widths, int rank, double epsilon) {
-        DeepLinearConfig config = DeepLinearConfig.deepLinear(widths, rank, ROWS, DataType.FLOAT64);
-        return new Case("DLN " + Arrays.toString(widths) + " r=" + rank, config, settings(epsilon));
+        return dln(widths, rank, DataType.FLOAT64).withEpsilon(epsilon);
+    }
+
+    private static Case rrr(int m, int h, int n, int rank, DataType type) {
+        DeepLinearConfig config = DeepLinearConfig.reducedRankRegression(m, h, n, rank, ROWS, type);
+        return new Case("RRR M=" + m + " H=" + h + " N=" + n + " r=" + rank, config, settings(1e-3));
+    }
+
+    private static Case dln(int[] widths, int rank, DataType type) {
+        DeepLinearConfig config = DeepLinearConfig.deepLinear(widths, rank, ROWS, type);
+        return new Case("DLN " + Arrays.toString(widths) + " r=" + rank, config, settings(1e-3));
+    }
+
+    /** What the auto mode is given: the manual settings' data, minibatch and seed, no epsilon or nBeta worth keeping. */
+    private static SgldSettings autoRequest(SgldSettings manual, int chains) {
+        return manual.toBuilder().nBeta(null).gamma(LlcAutoCalibration.DEFAULT_GAMMA)
+                .chains(chains).draws(200).burnIn(200).build();
     }
 
     private static SgldSettings settings(double epsilon) {

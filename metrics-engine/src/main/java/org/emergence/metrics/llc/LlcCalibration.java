@@ -43,7 +43,7 @@ public final class LlcCalibration {
         /** Mean MALA acceptance over chains, NaN where the cell diverged. */
         public double malaAcceptanceRate() {
             return diverged() ? Double.NaN
-                    : result.chains().stream().mapToDouble(chain -> chain.diagnostics().malaAcceptanceRate()).average().orElseThrow();
+                    : result.malaAcceptanceRate();
         }
     }
 

@@ -52,7 +52,7 @@ public final class LlcEstimator {
         NDArray center = layout.flatten(checkpoint);
         try {
             long start = System.nanoTime();
-            double initialLoss = initialLoss(workload, checkpoint, subset, settings);
+            double initialLoss = averagedLoss(workload, checkpoint, subset, settings);
             List<ChainResult> chains = new ArrayList<>();
             for (int chain = 0; chain < settings.chains(); chain++) {
                 SplittableRandom chainRandom = chainRandom(settings.seed(), chain);
@@ -64,11 +64,31 @@ public final class LlcEstimator {
             return summarise(chains, initialLoss, settings, layout.size(), seconds);
         } finally {
             center.close();
-            if (subset != data) {
-                subset.inputs().close();
-                subset.targets().close();
-            }
+            closeSubset(subset, data);
         }
+    }
+
+    private static void closeSubset(Batch subset, Batch data) {
+        if (subset != data) {
+            subset.inputs().close();
+            subset.targets().close();
+        }
+    }
+
+    /** L(w*) as {@link #estimate} computes it (on the data subset, from the same stream), without sampling. */
+    static double initialLoss(Workload workload, Parameters checkpoint, Batch data, SgldSettings settings) {
+        Batch subset = subset(data, settings);
+        try {
+            return averagedLoss(workload, checkpoint, subset, settings);
+        } finally {
+            closeSubset(subset, data);
+        }
+    }
+
+    /** Rows the sampler draws minibatches from: the data, or its subset. */
+    static int sampledRows(Batch data, SgldSettings settings) {
+        int rows = Math.toIntExact(data.size());
+        return settings.dataSubset().isAll() ? rows : settings.dataSubset().select(rows).length;
     }
 
     private static LlcResult summarise(List<ChainResult> chains, double initialLoss, SgldSettings settings,
@@ -83,7 +103,7 @@ public final class LlcEstimator {
     }
 
     /** L(w*): the mean loss over {@code initialLossBatches} minibatches from a stream of its own. */
-    private static double initialLoss(Workload workload, Parameters checkpoint, Batch data, SgldSettings settings) {
+    private static double averagedLoss(Workload workload, Parameters checkpoint, Batch data, SgldSettings settings) {
         Minibatches minibatches = new Minibatches(data, settings.minibatchSize(), chainRandom(settings.seed(), -1).nextLong());
         double total = 0;
         for (int batch = 0; batch < settings.initialLossBatches(); batch++) {

@@ -19,6 +19,35 @@ class LlcAccuracyTest {
         return LinearLlcCases.deepLinear().stream();
     }
 
+    /**
+     * Held-out shapes the auto mode was never tuned on (RRR of rank 0 and 2, a 3-layer deep linear
+     * network of rank 0), at a data size nothing was tuned at either: 250 rows halve n_beta = n and
+     * so the steps the recipe needs (it scales the chain with 1/epsilon), keeping the test short.
+     */
+    static Stream<LinearLlcCases.Case> heldOut() {
+        return LinearLlcCases.heldOut().stream().limit(AUTO_TESTED_SHAPES).map(testCase -> testCase.withRows(AUTO_TESTED_ROWS));
+    }
+
+    private static final int AUTO_TESTED_SHAPES = 3;
+    private static final int AUTO_TESTED_ROWS = 250;
+    /** Fewer chains than the benchmark's 4 keep the test short; the tolerance leaves room for their noise. */
+    private static final int AUTO_CHAINS = 2;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("heldOut")
+    void autoModeWithinFifteenPercentOnHeldOutShapes(LinearLlcCases.Case testCase) {
+        LlcAutoCalibration.Estimate auto = testCase.estimateAuto(AUTO_CHAINS);
+        double estimate = auto.result().llcMean();
+        assertEquals(testCase.truth(), estimate, 0.15 * testCase.truth(),
+                testCase.label() + ": " + estimate + " vs " + testCase.truth() + "; " + auto.calibration());
+        assertTrue(auto.result().malaAcceptanceRate() > 0.8, auto.calibration());
+        // The explanation names what it chose.
+        assertTrue(auto.calibration().contains(String.format(java.util.Locale.ROOT, "epsilon = %.3g", auto.settings().epsilon())),
+                auto.calibration());
+        assertTrue(auto.calibration().contains(String.format(java.util.Locale.ROOT, "n_beta = %.4g", auto.settings().effectiveNBeta())),
+                auto.calibration());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("reducedRankRegression")
     void reducedRankRegressionWithinTwentyPercent(LinearLlcCases.Case testCase) {

@@ -3,6 +3,7 @@ package org.emergence.metrics.grpc;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.metrics.llc.ChainResult;
 import org.emergence.metrics.llc.DataSubset;
+import org.emergence.metrics.llc.LlcAutoCalibration;
 import org.emergence.metrics.llc.LlcResult;
 import org.emergence.metrics.llc.Preconditioning;
 import org.emergence.metrics.llc.SgldSettings;
@@ -22,12 +23,20 @@ final class LlcRequests {
     private LlcRequests() {
     }
 
-    /** The estimator's settings; fields left at zero take the estimator's defaults (SgldSettings.Builder). */
+    /**
+     * The estimator's settings; fields left at zero take the estimator's defaults (SgldSettings.Builder)
+     * and, in auto mode, gamma 1.
+     */
     static SgldSettings settings(LlcSettings s) {
         SgldSettings.Builder b = SgldSettings.builder();
         if (positive("settings.epsilon", s.getEpsilon())) b.epsilon(s.getEpsilon());
-        if (positive("settings.gamma", s.getGamma())) b.gamma(s.getGamma());
+        b.gamma(positive("settings.gamma", s.getGamma()) ? s.getGamma()
+                : s.getAuto() ? LlcAutoCalibration.DEFAULT_GAMMA : SgldSettings.builder().build().gamma());
         if (positive("settings.n_beta", s.getNBeta())) b.nBeta(s.getNBeta());
+        if (s.getAuto() && (s.getEpsilon() != 0 || s.getNBeta() != 0)) {
+            String field = s.getEpsilon() != 0 ? "settings.epsilon" : "settings.n_beta";
+            throw RequestException.invalid(field, field + " must be 0 with settings.auto, which chooses epsilon and n_beta");
+        }
         if (count("settings.chains", s.getChains())) b.chains(s.getChains());
         if (count("settings.draws", s.getDraws())) b.draws(s.getDraws());
         if (count("settings.burn_in", s.getBurnIn())) b.burnIn(s.getBurnIn());
@@ -88,6 +97,11 @@ final class LlcRequests {
             out.addChains(c);
         }
         return out.build();
+    }
+
+    /** The auto mode's result, with the settings it chose and why. */
+    static LlcEstimate estimate(LlcAutoCalibration.Estimate auto, LlcSettings requested) {
+        return estimate(auto.result(), auto.settings(), requested).toBuilder().setCalibration(auto.calibration()).build();
     }
 
     /** True if the caller set the field (zero keeps the default); rejects negative and non-finite values. */

@@ -8,8 +8,10 @@ import jakarta.inject.Inject;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.metrics.checkpoint.CheckpointProbes;
+import org.emergence.metrics.llc.LlcAutoCalibration;
 import org.emergence.metrics.llc.LlcCalibration;
 import org.emergence.metrics.llc.LlcEstimator;
+import org.emergence.metrics.llc.ProgressListener;
 import org.emergence.metrics.llc.SgldDivergenceException;
 import org.emergence.metrics.llc.SgldSettings;
 import org.emergence.proto.grpc.Calls;
@@ -87,13 +89,15 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
             SgldSettings settings = LlcRequests.settings(request.getSettings());
             limits.checkLlc(settings, 1, "1 estimate");
             Checkpoint checkpoint = checkpoints.read(request.getSource());
+            ProgressListener progress = (chain, draw, loss) -> progress(stream, EstimateLlcResponse.newBuilder()
+                    .setProgress(LlcProgress.newBuilder().setChain(chain).setDraw(draw).setLoss(loss)).build());
             return onCheckpoint(checkpoint, request.getSettings(), (model) -> gradients.run(() ->
-                    EstimateLlcResponse.newBuilder().setEstimate(LlcRequests.estimate(settingsChecked(() ->
-                            LlcEstimator.estimate(model.workload(), model.parameters(), model.data(), settings,
-                                    (chain, draw, loss) -> progress(stream, EstimateLlcResponse.newBuilder()
-                                            .setProgress(LlcProgress.newBuilder().setChain(chain).setDraw(draw)
-                                                    .setLoss(loss)).build()),
-                                    Calls::checkNotCancelled)), settings, request.getSettings())).build()));
+                    EstimateLlcResponse.newBuilder().setEstimate(settingsChecked(() -> request.getSettings().getAuto()
+                            ? LlcRequests.estimate(LlcAutoCalibration.estimate(model.workload(), model.parameters(),
+                                    model.data(), settings, progress, Calls::checkNotCancelled), request.getSettings())
+                            : LlcRequests.estimate(LlcEstimator.estimate(model.workload(), model.parameters(),
+                                    model.data(), settings, progress, Calls::checkNotCancelled), settings,
+                                    request.getSettings()))).build()));
         });
     }
 
@@ -103,6 +107,9 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
         try {
             limits.check(request.getSettings());
             SgldSettings base = LlcRequests.settings(request.getSettings());
+            if (request.getSettings().getAuto()) {
+                throw RequestException.invalid("settings.auto", "settings.auto is for EstimateLlc; CalibrateLlc sweeps the grid it is given");
+            }
             limits.check(request, base);
             if (request.getEpsilonsCount() == 0) {
                 throw RequestException.invalid("epsilons", "epsilons is empty");

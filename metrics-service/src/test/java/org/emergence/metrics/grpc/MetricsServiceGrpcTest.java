@@ -207,6 +207,30 @@ class MetricsServiceGrpcTest extends MetricsServiceCalls {
     }
 
     @Test
+    void autoModeChoosesEpsilonAndNBetaAndSaysWhy() {
+        LlcSettings settings = LlcSettings.newBuilder().setAuto(true).setChains(1).setMinibatchSize(500).setSeed(42).build();
+        Iterator<EstimateLlcResponse> events = metrics.estimateLlc(EstimateLlcRequest.newBuilder()
+                .setSource(rrrTruth()).setSettings(settings).build());
+        EstimateLlcResponse last = null;
+        while (events.hasNext()) {
+            last = events.next();
+        }
+        LlcEstimate estimate = last.getEstimate();
+        LlcSettings chosen = estimate.getSettings();
+        assertTrue(chosen.getAuto());
+        assertEquals(500, chosen.getNBeta(), 1e-9, "noiseless data: n_beta = n");
+        assertEquals(1, chosen.getGamma());
+        assertTrue(chosen.getBurnIn() >= 2 / (chosen.getGamma() * chosen.getEpsilon()), chosen.toString());
+        assertTrue(estimate.getCalibration().contains(String.format(java.util.Locale.ROOT, "epsilon = %.3g", chosen.getEpsilon()))
+                && estimate.getCalibration().contains("n_beta = 500"), estimate.getCalibration());
+        double truth = LearningCoefficients.reducedRankRegression(5, 3, 5, 1);
+        assertEquals(truth, estimate.getLlcMean(), 0.2 * truth, estimate.getCalibration());
+
+        assertInvalid(() -> metrics.estimateLlc(EstimateLlcRequest.newBuilder().setSource(rrrTruth())
+                .setSettings(settings.toBuilder().setEpsilon(1e-3)).build()).hasNext(), "settings.epsilon");
+    }
+
+    @Test
     void contractDefaultsApplyToUnsetSettings() {
         // draws set, burn-in and minibatch left at zero: burn-in follows draws, the minibatch is 256.
         Iterator<EstimateLlcResponse> events = metrics.estimateLlc(EstimateLlcRequest.newBuilder()
