@@ -8,7 +8,7 @@ import java.util.List;
  * tuned ones), the closed form beside the estimate with the case's manual settings and the
  * estimate in the auto mode ({@link LlcAutoCalibration}), with relative errors, the epsilon the
  * auto mode chose, its final MALA acceptance and split-R-hat, wall time and SGLD throughput. Run
- * with the JVM flags of ../shared/notes/djl.md (-Dai.djl.offline=true, one PyTorch thread).
+ * with the JVM flags of docs/operations.md (-Dai.djl.offline=true, one PyTorch thread).
  */
 public final class LlcAccuracyBenchmark {
 

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Estimates the local learning coefficient of a checkpoint w* by localised SGLD (SCIENCE.md 2.1):
+ * Estimates the local learning coefficient of a checkpoint w* by localised SGLD (docs/science.md 2.1):
  * lambda_hat(w*) = nBeta (mean over all chains' draws of L_m(w_t) - L(w*)).
  * <p>
  * Threading: DJL lets one GradientCollector collect at a time per JVM, so chains run one after

@@ -5,12 +5,12 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Every knob of the localised SGLD estimate of the local learning coefficient (SCIENCE.md 2.1).
+ * Every knob of the localised SGLD estimate of the local learning coefficient (docs/science.md 2.1).
  * The step is w &lt;- w - (epsilon/2) G (nBeta grad L_m(w) + gamma (w - w*)) + N(0, epsilon G), with
  * G = 1 unless {@link #preconditioning()} is {@link Preconditioning#RMSPROP}. The sampler runs
  * burnIn steps, then takes {@code draws} draws {@code stepsBetweenDraws} steps apart.
  *
- * @param epsilon            step size (SCIENCE.md: 1e-4 .. 3e-3 for networks)
+ * @param epsilon            step size (docs/science.md: 1e-4 .. 3e-3 for networks)
  * @param gamma              localisation strength, pulls the chain back to w*
  * @param nBeta              inverse temperature times sample size; null means m / ln m, m = minibatchSize
  * @param chains             independent chains, run one after another
