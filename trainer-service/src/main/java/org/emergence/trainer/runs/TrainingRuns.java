@@ -75,12 +75,16 @@ public final class TrainingRuns implements AutoCloseable {
     private void recover() {
         for (GetRunResponse record : records.loadAll()) {
             Run run = new Run(record);
-            replayCheckpoints(run, record.getLastStep());
             runs.put(run.id(), run);
             if (record.getState() == RunState.RUN_STATE_RUNNING) {
+                // The log holds every checkpoint up to where training resumes, which may be past the record's
+                // last step: a kill between writing a checkpoint and saving the record leaves the record behind.
                 TrainingSnapshot from = snapshot(run.id());
+                replayCheckpoints(run, from == null ? -1 : from.step());
                 LOG.info("resuming run " + run.id() + (from == null ? " from the start" : " from step " + from.step()));
                 queue(run, from);
+            } else {
+                replayCheckpoints(run, record.getLastStep());
             }
         }
     }
