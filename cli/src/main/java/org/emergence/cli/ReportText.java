@@ -55,11 +55,14 @@ final class ReportText {
         out.println();
         out.printf("Series (last value; transition: change point over checkpoints; lead: steps before %s's)%n",
                 displayName(report.getReferenceSeries()));
-        out.printf("  %-44s %10s %8s %10s %10s %8s%n", "", "last", "step", "size", "confidence", "lead");
+        // The label column fits the longest label, so the figures line up.
+        int width = report.getSeriesList().stream().mapToInt(s -> label(s.getName()).length()).max().orElse(0);
+        String labels = "  %-" + Math.max(1, width) + "s";
+        out.printf(labels + " %10s %8s %10s %10s %8s%n", "", "last", "step", "size", "confidence", "lead");
         groups().forEach((group, series) -> {
             out.println(group);
             for (Series s : series) {
-                out.printf(Locale.ROOT, "  %-44s %10.4g %s%n", label(s.getName()),
+                out.printf(Locale.ROOT, labels + " %10.4g %s%n", label(s.getName()),
                         s.getValuesCount() == 0 ? Double.NaN : s.getValues(s.getValuesCount() - 1),
                         transition(s.getName()));
             }
