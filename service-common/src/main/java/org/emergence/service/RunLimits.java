@@ -5,7 +5,7 @@ import org.emergence.proto.grpc.RequestException;
 /**
  * The largest run a service accepts, checked from the config alone before anything is built.
  * The defaults fit a trainer of a few GiB of heap (the demo config uses a small fraction of each);
- * the trainer reads its own from application.properties ({@code trainer.max-*}).
+ * this is their one owner, and the trainer's {@code trainer.max-*} settings override them.
  *
  * @param maxSteps             config.steps
  * @param maxCheckpoints       steps the checkpoint schedule may list (every_steps and per_decade)

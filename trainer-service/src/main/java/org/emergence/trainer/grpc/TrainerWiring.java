@@ -33,13 +33,16 @@ public class TrainerWiring {
     @Produces
     @Singleton
     TrainingRuns runs(CachedCheckpointStore store, @ConfigProperty(name = "trainer.max-queued-runs") int maxQueued,
-                      @ConfigProperty(name = "trainer.max-steps") long maxSteps,
-                      @ConfigProperty(name = "trainer.max-checkpoints") long maxCheckpoints,
-                      @ConfigProperty(name = "trainer.max-parameters") long maxParameters,
-                      @ConfigProperty(name = "trainer.max-data-rows") long maxDataRows,
-                      @ConfigProperty(name = "trainer.max-activations") long maxActivations) {
-        return new TrainingRuns(store, maxQueued,
-                new RunLimits(maxSteps, maxCheckpoints, maxParameters, maxDataRows, maxActivations));
+                      @ConfigProperty(name = "trainer.max-steps") Optional<Long> maxSteps,
+                      @ConfigProperty(name = "trainer.max-checkpoints") Optional<Long> maxCheckpoints,
+                      @ConfigProperty(name = "trainer.max-parameters") Optional<Long> maxParameters,
+                      @ConfigProperty(name = "trainer.max-data-rows") Optional<Long> maxDataRows,
+                      @ConfigProperty(name = "trainer.max-activations") Optional<Long> maxActivations) {
+        // Unset limits keep RunLimits' defaults, their one owner.
+        RunLimits d = RunLimits.DEFAULTS;
+        return new TrainingRuns(store, maxQueued, new RunLimits(maxSteps.orElse(d.maxSteps()),
+                maxCheckpoints.orElse(d.maxCheckpoints()), maxParameters.orElse(d.maxParameters()),
+                maxDataRows.orElse(d.maxDataRows()), maxActivations.orElse(d.maxActivations())));
     }
 
     /** Recovers the runs on disk before the first call can ask for them (a restarted trainer resumes its runs here). */
