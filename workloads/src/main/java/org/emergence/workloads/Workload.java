@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,6 +34,16 @@ public interface Workload {
 
     /** Share of correct predictions, or NaN where accuracy has no meaning (regression). */
     double accuracy(NDArray outputs, NDArray targets);
+
+    /**
+     * The workload's own figures on the held-out batch at each evaluation, beside loss and
+     * accuracy (accuracy per task, in-context against in-weights accuracy, error against a
+     * closed-form baseline), by series id; the metrics engine's catalogue names each id. They
+     * reach progress events, checkpoints and reports. {@code outputs} are the model's on {@code test}.
+     */
+    default Map<String, Double> evaluationMetrics(NDArray outputs, Batch test) {
+        return Map.of();
+    }
 
     /** The train and test data, deterministic in {@code seed}, created in {@code manager}. */
     DataSplit data(NDManager manager, long seed);

@@ -275,6 +275,7 @@ public final class TrainingRuns implements AutoCloseable {
                     .setTrainLoss(evaluation.trainLoss()).setTrainAccuracy(evaluation.trainAccuracy())
                     .setEvaluated(true)
                     .setTestLoss(evaluation.testLoss()).setTestAccuracy(evaluation.testAccuracy())
+                    .putAllMetrics(evaluation.workloadMetrics())
                     .setStepTime(Durations.fromNanos(Math.round(msPerStep * 1e6)))), evaluation.step());
         }
 

@@ -11,6 +11,7 @@ import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.NamedTensors;
 
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
@@ -115,7 +116,7 @@ public final class Trainer {
         }
         Measurement test = measure(manager, parameters, data.test());
         Evaluation evaluation = new Evaluation(step, train.loss(), train.accuracy(), test.loss(), test.accuracy(),
-                schedule.isCheckpoint(step));
+                test.workloadMetrics(), schedule.isCheckpoint(step));
         listener.onEvaluation(evaluation, parameters);
         return evaluation;
     }
@@ -152,18 +153,19 @@ public final class Trainer {
                     collector.backward(loss);
                 }
             }
-            return new Measurement(loss.getFloat(), workload.accuracy(outputs, batch.targets()));
+            return new Measurement(loss.getFloat(), workload.accuracy(outputs, batch.targets()), Map.of());
         }
     }
 
-    /** Loss and accuracy on a whole batch, without gradients. */
+    /** Loss, accuracy and the workload's own metrics on a whole batch, without gradients. */
     private Measurement measure(NDManager manager, Parameters parameters, Batch batch) {
         try (NDManager step = manager.newSubManager()) {
             attachForStep(step, parameters);
             batch.inputs().tempAttach(step);
             batch.targets().tempAttach(step);
             NDArray outputs = workload.forward(parameters, batch.inputs());
-            return new Measurement(workload.loss(outputs, batch.targets()).getFloat(), workload.accuracy(outputs, batch.targets()));
+            return new Measurement(workload.loss(outputs, batch.targets()).getFloat(),
+                    workload.accuracy(outputs, batch.targets()), workload.evaluationMetrics(outputs, batch));
         }
     }
 
@@ -175,7 +177,7 @@ public final class Trainer {
         parameters.asMap().values().forEach(array -> array.tempAttach(step));
     }
 
-    private record Measurement(double loss, double accuracy) {
+    private record Measurement(double loss, double accuracy, Map<String, Double> workloadMetrics) {
     }
 
     /** The batch of each step: the whole train set, or a seeded sample without replacement. */
