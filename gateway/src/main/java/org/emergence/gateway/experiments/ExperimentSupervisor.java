@@ -1,5 +1,9 @@
 package org.emergence.gateway.experiments;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.emergence.proto.grpc.RequestException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -24,6 +28,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -47,18 +53,31 @@ public final class ExperimentSupervisor implements AutoCloseable {
     private final CheckpointAnalysis analysis;
     private final int attempts;
     private final Map<String, Experiment> experiments = new ConcurrentHashMap<>();
-    private final ExecutorService analysers;
+    private final ThreadPoolExecutor analysers;
+    private final Timer analysisDuration;
+    private final Counter analysed;
+    private final Counter analysisFailures;
     private final ExecutorService followers = Executors.newVirtualThreadPerTaskExecutor();
     /** Set while shutting down: what is cut short then is resumed on the next start, never marked failed. */
     private volatile boolean closing;
 
     public ExperimentSupervisor(Backends backends, ExperimentStore store, int analysisThreads, int attempts,
-                                long deadlineSeconds) {
+                                long deadlineSeconds, MeterRegistry meters) {
         this.backends = backends;
         this.store = store;
         this.analysis = new CheckpointAnalysis(backends, deadlineSeconds);
         this.attempts = attempts;
-        this.analysers = Executors.newFixedThreadPool(analysisThreads);
+        this.analysers = new ThreadPoolExecutor(analysisThreads, analysisThreads, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>());
+        Gauge.builder("emergence.analysis.queue", analysers, pool -> pool.getQueue().size())
+                .description("Checkpoint analyses waiting for an analysis thread").register(meters);
+        this.analysisDuration = Timer.builder("emergence.analysis.duration")
+                .description("One checkpoint's analysis (MeasureCheckpoint on the metrics service), retries included")
+                .register(meters);
+        this.analysed = Counter.builder("emergence.checkpoints.analysed").tag("outcome", "analysed")
+                .description("Checkpoints analysed, or given up on after their retries").register(meters);
+        this.analysisFailures = Counter.builder("emergence.checkpoints.analysed").tag("outcome", "failed")
+                .description("Checkpoints analysed, or given up on after their retries").register(meters);
     }
 
     /**
@@ -186,6 +205,10 @@ public final class ExperimentSupervisor implements AutoCloseable {
     }
 
     private void analyseWithRetries(Experiment experiment, CheckpointWritten checkpoint) {
+        analysisDuration.record(() -> analyseUntilDone(experiment, checkpoint));
+    }
+
+    private void analyseUntilDone(Experiment experiment, CheckpointWritten checkpoint) {
         ExperimentRecord record = experiment.record();
         long step = checkpoint.getCheckpoint().getStep();
         for (int attempt = 1; ; attempt++) {
@@ -193,6 +216,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
                 CheckpointAnalysed result = analysis.analyse(checkpoint.getCheckpoint(), record.plan(),
                         checkpoint.getMetricsMap());
                 experiment.addAnalysis(result);
+                analysed.increment();
                 return;
             } catch (StatusRuntimeException e) {
                 if (closing) {
@@ -201,6 +225,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
                 boolean transientFailure = TRANSIENT.contains(e.getStatus().getCode());
                 if (attempt >= (transientFailure ? attempts : Math.min(attempts, OTHER_FAILURE_ATTEMPTS))) {
                     experiment.analysisFailed(step, e.getStatus().getCode() + " " + e.getStatus().getDescription());
+                    analysisFailures.increment();
                     return;
                 }
                 LOG.info("checkpoint " + step + " of " + record.id() + ": attempt " + attempt + " failed ("
@@ -212,6 +237,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
                 }
                 if (attempt >= Math.min(attempts, OTHER_FAILURE_ATTEMPTS)) {
                     experiment.analysisFailed(step, e.getMessage());
+                    analysisFailures.increment();
                     return;
                 }
                 LOG.info("checkpoint " + step + " of " + record.id() + ": attempt " + attempt + " failed (" + e + "), retrying");

@@ -2,6 +2,7 @@ package org.emergence.gateway.grpc;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -32,8 +33,9 @@ public class GatewayWiring {
                                     @ConfigProperty(name = "gateway.data-dir") Path dataDir,
                                     @ConfigProperty(name = "gateway.analysis-threads") int threads,
                                     @ConfigProperty(name = "gateway.analysis-attempts") int attempts,
-                                    @ConfigProperty(name = "gateway.analysis-deadline-seconds") long deadline) {
-        return new ExperimentSupervisor(backends, new ExperimentStore(dataDir), threads, attempts, deadline);
+                                    @ConfigProperty(name = "gateway.analysis-deadline-seconds") long deadline,
+                                    MeterRegistry meters) {
+        return new ExperimentSupervisor(backends, new ExperimentStore(dataDir), threads, attempts, deadline, meters);
     }
 
     @Produces

@@ -1,5 +1,7 @@
 package org.emergence.metrics.grpc;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.emergence.proto.grpc.RequestException;
 import ai.djl.ndarray.NDManager;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -66,15 +68,23 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     @Inject
     MetricsLimits limits;
 
-    public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients, CloudTopology topology) {
+    private final Timer measureDuration;
+    private final Timer llcDuration;
+
+    public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients, CloudTopology topology,
+                              MeterRegistry meters) {
         this.checkpoints = checkpoints;
         this.gradients = gradients;
         this.topology = topology;
+        this.measureDuration = Timer.builder("emergence.measure.duration")
+                .description("One MeasureCheckpoint: probes, clouds' persistence and any LLC").register(meters);
+        this.llcDuration = Timer.builder("emergence.llc.duration")
+                .description("One LLC estimate (SGLD chains; auto mode's pilots included)").register(meters);
     }
 
     @Override
     public void measureCheckpoint(MeasureCheckpointRequest request, StreamObserver<MeasureCheckpointResponse> observer) {
-        Calls.unary(observer, () -> {
+        Calls.unary(observer, () -> measureDuration.record(() -> {
             if (request.hasLlc()) {
                 checkedAs("llc", () -> {
                     checkLlc(request.getLlc());
@@ -90,7 +100,7 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
             LlcEstimate llc = checkedAs("llc", () -> llc(checkpoint, request.getLlc(), (chain, draw, loss) -> HealthState.beat()));
             return measured.toBuilder().setLlc(llc).putScalars(SeriesCatalogue.LLC, llc.getLlcMean())
                     .putScalars(SeriesCatalogue.LLC_STD, llc.getLlcStd()).build();
-        });
+        }));
     }
 
     @Override
@@ -214,11 +224,14 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     /** One LLC estimate at the checkpoint, manual or auto, on the one gradient lane. */
     private LlcEstimate llc(Checkpoint checkpoint, LlcSettings requested, ProgressListener progress) {
         SgldSettings settings = LlcRequests.settings(requested);
-        return onCheckpoint(checkpoint, requested, model -> gradients.run(() -> settingsChecked(() -> requested.getAuto()
+        Timer.Sample sample = Timer.start();
+        LlcEstimate estimate = onCheckpoint(checkpoint, requested, model -> gradients.run(() -> settingsChecked(() -> requested.getAuto()
                 ? LlcRequests.estimate(LlcAutoCalibration.estimate(model.workload(), model.parameters(),
                         model.data(), settings, progress, Calls::checkNotCancelled), requested)
                 : LlcRequests.estimate(LlcEstimator.estimate(model.workload(), model.parameters(),
                         model.data(), settings, progress, Calls::checkNotCancelled), settings, requested))));
+        sample.stop(llcDuration);
+        return estimate;
     }
 
     /** Work on settings validated as {@code settings}, with errors naming {@code field} instead (the request's own name for them). */

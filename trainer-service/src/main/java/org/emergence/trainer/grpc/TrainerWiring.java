@@ -2,6 +2,7 @@ package org.emergence.trainer.grpc;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -37,12 +38,13 @@ public class TrainerWiring {
                       @ConfigProperty(name = "trainer.max-checkpoints") Optional<Long> maxCheckpoints,
                       @ConfigProperty(name = "trainer.max-parameters") Optional<Long> maxParameters,
                       @ConfigProperty(name = "trainer.max-data-rows") Optional<Long> maxDataRows,
-                      @ConfigProperty(name = "trainer.max-activations") Optional<Long> maxActivations) {
+                      @ConfigProperty(name = "trainer.max-activations") Optional<Long> maxActivations,
+                      MeterRegistry meters) {
         // Unset limits keep RunLimits' defaults, their one owner.
         RunLimits d = RunLimits.DEFAULTS;
         return new TrainingRuns(store, maxQueued, new RunLimits(maxSteps.orElse(d.maxSteps()),
                 maxCheckpoints.orElse(d.maxCheckpoints()), maxParameters.orElse(d.maxParameters()),
-                maxDataRows.orElse(d.maxDataRows()), maxActivations.orElse(d.maxActivations())));
+                maxDataRows.orElse(d.maxDataRows()), maxActivations.orElse(d.maxActivations())), meters);
     }
 
     /** Recovers the runs on disk before the first call can ask for them (a restarted trainer resumes its runs here). */

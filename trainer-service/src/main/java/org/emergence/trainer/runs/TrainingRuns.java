@@ -1,5 +1,8 @@
 package org.emergence.trainer.runs;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.google.protobuf.util.Durations;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointRef;
@@ -60,7 +63,10 @@ public final class TrainingRuns implements AutoCloseable {
     /** Set while shutting down: a run cut short then stays RUNNING in its record and resumes at the next start. */
     private volatile boolean closing;
 
-    public TrainingRuns(CachedCheckpointStore checkpoints, int maxQueuedRuns, RunLimits limits) {
+    private final Counter steps;
+    private final Counter checkpointsWritten;
+
+    public TrainingRuns(CachedCheckpointStore checkpoints, int maxQueuedRuns, RunLimits limits, MeterRegistry meters) {
         this.checkpoints = checkpoints;
         this.limits = limits;
         this.records = new RunRecords(checkpoints.durable());
@@ -68,6 +74,12 @@ public final class TrainingRuns implements AutoCloseable {
         // Unbounded so that recovery can queue every interrupted run; StartRun enforces maxQueuedRuns itself.
         this.trainingThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> new Thread(r, "training"));
+        this.steps = Counter.builder("emergence.training.steps").description("Training steps taken, all runs")
+                .register(meters);
+        this.checkpointsWritten = Counter.builder("emergence.checkpoints.written")
+                .description("Checkpoints written, all runs").register(meters);
+        Gauge.builder("emergence.training.queue", trainingThread, pool -> pool.getQueue().size())
+                .description("Runs waiting for the training thread").register(meters);
         recover();
     }
 
@@ -255,6 +267,11 @@ public final class TrainingRuns implements AutoCloseable {
         }
 
         @Override
+        public void onStep(long step, double trainLoss, double trainAccuracy) {
+            steps.increment();
+        }
+
+        @Override
         public void onOptimiserState(long step, List<NamedTensor> state) {
             checkpoints.durable().writeOptimiserState(new Checkpoint(run.id(), step, configJson, Map.of(), state));
         }
@@ -284,6 +301,7 @@ public final class TrainingRuns implements AutoCloseable {
                     NamedTensors.fromParameters(parameters)));
             run.publish(checkpointEvent(run.id(), evaluation.step(), evaluation.metrics()), evaluation.step());
             records.save(run.describe());
+            checkpointsWritten.increment();
         }
     }
 
