@@ -43,11 +43,13 @@ public final class Superposition implements Workload {
     /** Features the model reconstructs: held-out R² above {@link #REPRESENTED_R2}. */
     public static final String FEATURES = "superposition_features";
     /**
-     * R² of a feature's reconstruction that counts it as represented. A dropped feature (a zero
-     * column) is predicted by a constant, R² = 0; a k-gon's features sit well above one half
-     * (at least 0.76 for one-hot inputs, n ≤ 16), so the count is that of the polygon's vertices.
+     * R² of a feature's reconstruction that counts it as represented, read from the outputs
+     * (the evaluation sees no parameters). A dropped feature (a zero column) is predicted by a
+     * constant, R² = 0; with one-hot inputs a k-gon's features have R² of at least 0.83 up to
+     * the hexagon, falling to 0.23 for the 16-gon (interference grows with the vertices), so
+     * below that the count is the polygon's number of vertices for every n ≤ 16.
      */
-    public static final double REPRESENTED_R2 = 0.5;
+    public static final double REPRESENTED_R2 = 0.2;
     /** Test loss within this share above a k-gon's loss counts as having reached its plateau (the test set's error is about 1%). */
     static final double PLATEAU_TOLERANCE = 0.03;
 
