@@ -13,12 +13,19 @@ import org.emergence.proto.v1.Optimizer;
 import org.emergence.proto.v1.OptimizerConfig;
 import org.emergence.proto.v1.ReducedRankRegressionConfig;
 import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.SparseParityConfig;
+import org.emergence.proto.v1.SuperpositionConfig;
+import org.emergence.proto.v1.SuperpositionInputs;
 import org.emergence.proto.v1.WorkloadSpec;
+import org.emergence.workloads.ConfigFieldException;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.modular.ModularAddition;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.WorkloadSize;
 import org.emergence.workloads.modular.Variant;
+import org.emergence.workloads.parity.SparseParity;
+import org.emergence.workloads.superposition.FeatureInputs;
+import org.emergence.workloads.superposition.Superposition;
 import org.emergence.workloads.training.CheckpointSchedule;
 import org.emergence.workloads.training.OptimizerKind;
 import org.emergence.workloads.training.TrainingConfig;
@@ -53,7 +60,8 @@ public final class RunConfigs {
      */
     public static RunConfig resolve(RunConfig config, RunLimits limits) {
         if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
-            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear or reduced_rank_regression");
+            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, "
+                    + "reduced_rank_regression, sparse_parity or superposition");
         }
         if (config.getSteps() <= 0) {
             throw RequestException.invalid("config.steps", "config.steps must be positive, got " + config.getSteps());
@@ -132,6 +140,28 @@ public final class RunConfigs {
                         DataType.FLOAT32).withNoise(c.getNoise()));
                 yield new Planned(field, config.size(), () -> named(field, () -> new DeepLinearWorkload(config)));
             }
+            case SPARSE_PARITY -> {
+                SparseParityConfig c = spec.getSparseParity();
+                String field = "config.workload.sparse_parity";
+                var config = named(field, () -> new org.emergence.workloads.parity.SparseParityConfig(c.getNTasks(),
+                        c.getDataBits(), c.getK(), c.getAlpha(), c.getHiddenDim(), c.getTrainSamples(),
+                        c.getTestSamplesPerTask()));
+                yield new Planned(field, config.size(), () -> new SparseParity(config));
+            }
+            case SUPERPOSITION -> {
+                SuperpositionConfig c = spec.getSuperposition();
+                String field = "config.workload.superposition";
+                FeatureInputs inputs = switch (c.getInputs()) {
+                    case SUPERPOSITION_INPUTS_ONE_HOT -> FeatureInputs.ONE_HOT;
+                    case SUPERPOSITION_INPUTS_INDEPENDENT -> FeatureInputs.INDEPENDENT;
+                    default -> throw RequestException.invalid(field + ".inputs", field + ".inputs must be one-hot "
+                            + "or independent, got " + c.getInputs());
+                };
+                var config = named(field, () -> new org.emergence.workloads.superposition.SuperpositionConfig(
+                        c.getFeatures(), c.getHiddenDim(), inputs, c.hasSparsity() ? c.getSparsity() : Double.NaN,
+                        c.getTrainSamples(), c.getTestSamples()));
+                yield new Planned(field, config.size(), () -> new Superposition(config));
+            }
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };
     }
@@ -177,6 +207,36 @@ public final class RunConfigs {
                 ReducedRankRegressionConfig.Builder c = out.getReducedRankRegressionBuilder();
                 if (c.getSamples() == 0) c.setSamples(DEFAULT_SAMPLES);
             }
+            case SPARSE_PARITY -> {
+                SparseParityConfig.Builder c = out.getSparseParityBuilder();
+                if (c.getNTasks() == 0) c.setNTasks(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_TASKS);
+                if (c.getDataBits() == 0) c.setDataBits(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_DATA_BITS);
+                if (c.getK() == 0) c.setK(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_K);
+                if (!c.hasAlpha()) c.setAlpha(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_ALPHA);
+                if (c.getHiddenDim() == 0) c.setHiddenDim(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_HIDDEN);
+                if (c.getTrainSamples() == 0) c.setTrainSamples(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_TRAIN_SAMPLES);
+                if (c.getTestSamplesPerTask() == 0) {
+                    c.setTestSamplesPerTask(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_TEST_SAMPLES_PER_TASK);
+                }
+            }
+            case SUPERPOSITION -> {
+                SuperpositionConfig.Builder c = out.getSuperpositionBuilder();
+                if (c.getFeatures() == 0) c.setFeatures(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_FEATURES);
+                if (c.getHiddenDim() == 0) c.setHiddenDim(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_HIDDEN);
+                if (c.getInputs() == SuperpositionInputs.SUPERPOSITION_INPUTS_UNSPECIFIED) {
+                    c.setInputs(SuperpositionInputs.SUPERPOSITION_INPUTS_ONE_HOT);
+                }
+                // Sparsity belongs to independent inputs only: one-hot leaves it unset (and rejects it if set).
+                if (c.getInputs() == SuperpositionInputs.SUPERPOSITION_INPUTS_INDEPENDENT && !c.hasSparsity()) {
+                    c.setSparsity(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_SPARSITY);
+                }
+                if (c.getTrainSamples() == 0) {
+                    c.setTrainSamples(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_TRAIN_SAMPLES);
+                }
+                if (c.getTestSamples() == 0) {
+                    c.setTestSamples(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_TEST_SAMPLES);
+                }
+            }
             case WORKLOAD_NOT_SET -> { }
         }
         return out.build();
@@ -213,7 +273,15 @@ public final class RunConfigs {
         }
     }
 
+    /** {@code build}, its rejection reported on {@code field}, or on the sub-field a {@link ConfigFieldException} names. */
     private static <T> T named(String field, Supplier<T> build) {
-        return Calls.validated(field, build);
+        return Calls.validated(field, () -> {
+            try {
+                return build.get();
+            } catch (ConfigFieldException rejected) {
+                String path = field + "." + rejected.field();
+                throw RequestException.invalid(path, path + " " + rejected.problem());
+            }
+        });
     }
 }

@@ -1,11 +1,14 @@
 package org.emergence.metrics.series;
 
 import org.emergence.workloads.TrainingSeries;
+import org.emergence.workloads.parity.SparseParity;
+import org.emergence.workloads.superposition.Superposition;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,8 +18,8 @@ import java.util.regex.Pattern;
  * the command line and the clients render from these entries: no other place keeps a list.
  *
  * <p>Some series come in families: one per attention head ({@code attention_mean_distance.l0h3}),
- * one per analysed point cloud ({@code h1_max_persistence.embedding_fourier}). Their id is the
- * base id, a dot and a qualifier.
+ * one per analysed point cloud ({@code h1_max_persistence.embedding_fourier}), one per task of a
+ * multitask workload ({@code task_accuracy.t3}). Their id is the base id, a dot and a qualifier.
  */
 public final class SeriesCatalogue {
 
@@ -24,6 +27,10 @@ public final class SeriesCatalogue {
     public static final String TEST_LOSS = TrainingSeries.TEST_LOSS;
     public static final String TRAIN_ACCURACY = TrainingSeries.TRAIN_ACCURACY;
     public static final String TEST_ACCURACY = TrainingSeries.TEST_ACCURACY;
+    /** Per task of sparse parity: qualified {@code tN} by {@link SparseParity#task}. */
+    public static final String TASK_ACCURACY = SparseParity.TASK_ACCURACY;
+    public static final String TASK_LOSS = SparseParity.TASK_LOSS;
+    public static final String SUPERPOSITION_FEATURES = Superposition.FEATURES;
     public static final String WEIGHT_NORM = "weight_norm";
     public static final String FOURIER_GINI = "fourier_gini";
     public static final String FOURIER_GINI_UNEMBEDDING = "fourier_gini_unembedding";
@@ -46,6 +53,8 @@ public final class SeriesCatalogue {
     public static final String TOTAL_PERSISTENCE = "total_persistence";
 
     private static final Pattern HEAD = Pattern.compile("l(\\d+)h(\\d+)");
+    private static final Pattern TASK = Pattern.compile("t(\\d+)");
+    private static final Set<String> PER_TASK = Set.of(TASK_ACCURACY, TASK_LOSS);
     private static final Pattern HOMOLOGY = Pattern.compile("h(\\d)_(bars|max_persistence|total_persistence)");
     private static final Map<String, SeriesEntry> BASE = new LinkedHashMap<>();
 
@@ -55,6 +64,12 @@ public final class SeriesCatalogue {
         add(TEST_LOSS, "Test loss", "loss", t, true, "Mean loss on the held-out split.");
         add(TRAIN_ACCURACY, "Train accuracy", "[0, 1]", t, true, "Share of training inputs classified correctly.");
         add(TEST_ACCURACY, "Test accuracy", "[0, 1]", t, true, "Share of held-out inputs classified correctly.");
+        add(TASK_ACCURACY, "Task accuracy", "[0, 1]", t, true,
+                "Share of one task's held-out inputs classified correctly (sparse parity: one series per task).");
+        add(TASK_LOSS, "Task loss", "loss", t, false, "Mean loss on one task's held-out inputs.");
+        add(SUPERPOSITION_FEATURES, "Features represented", "count", t, true,
+                "Features whose held-out reconstruction has R² above " + Superposition.REPRESENTED_R2
+                        + " (toy model of superposition).");
         add(WEIGHT_NORM, "Weight norm", "L2", SeriesGroup.WEIGHTS, true, "L2 norm of all parameters together.");
         SeriesGroup f = SeriesGroup.FOURIER;
         add(FOURIER_GINI, "Fourier Gini (embedding)", "[0, 1]", f, true,
@@ -140,6 +155,10 @@ public final class SeriesCatalogue {
         String qualifier = id.substring(dot + 1);
         if (base == null) {
             return Optional.empty();
+        }
+        if (PER_TASK.contains(base.id())) {
+            Matcher task = TASK.matcher(qualifier);
+            return task.matches() ? Optional.of(base.qualified(qualifier, "task " + task.group(1))) : Optional.empty();
         }
         Matcher head = HEAD.matcher(qualifier);
         if (base.group() == SeriesGroup.ATTENTION) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import org.emergence.workloads.Initialisers;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
