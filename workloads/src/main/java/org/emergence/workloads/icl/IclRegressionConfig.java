@@ -30,16 +30,18 @@ public record IclRegressionConfig(int dimension, int pairs, double noiseVariance
     /** The largest pool Raventós et al. train on, 2^20; the dMMSE baseline's cost grows with it. */
     public static final int MAX_TASKS = 1 << 20;
 
-    public static final int DEFAULT_DIMENSION = 8;
-    public static final int DEFAULT_PAIRS = 16;
+    // Scaled down from Raventós et al. (d 8, K 16) so a full-batch pass over the default data fits
+    // the default run limits (docs/science.md section 1.2).
+    public static final int DEFAULT_DIMENSION = 4;
+    public static final int DEFAULT_PAIRS = 8;
     public static final double DEFAULT_NOISE_VARIANCE = 0.25;
     public static final int DEFAULT_TASKS = 64;
-    public static final int DEFAULT_TRAIN_SEQUENCES = 16_384;
+    public static final int DEFAULT_TRAIN_SEQUENCES = 4096;
     public static final int DEFAULT_TEST_SEQUENCES = 512;
-    public static final int DEFAULT_D_MODEL = 64;
+    public static final int DEFAULT_D_MODEL = 32;
     public static final int DEFAULT_LAYERS = 2;
     public static final int DEFAULT_HEADS = 4;
-    public static final int DEFAULT_D_MLP = 256;
+    public static final int DEFAULT_D_MLP = 128;
 
     public IclRegressionConfig {
         require(dimension >= 1, "dimension", "must be positive, got " + dimension);

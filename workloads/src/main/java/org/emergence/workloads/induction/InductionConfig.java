@@ -38,7 +38,7 @@ public record InductionConfig(int classes, int labels, int context, int dimensio
     public static final int DEFAULT_BURSTINESS = 4;
     public static final double DEFAULT_BURSTY_FRACTION = 1.0;
     public static final double DEFAULT_WITHIN_CLASS_NOISE = 0.1;
-    public static final int DEFAULT_TRAIN_SEQUENCES = 8192;
+    public static final int DEFAULT_TRAIN_SEQUENCES = 4096;
     public static final int DEFAULT_TEST_SEQUENCES = 512;
     public static final int DEFAULT_D_MODEL = 64;
     public static final int DEFAULT_HEADS = 1;
