@@ -4,12 +4,6 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.emergence.proto.configs.DemoRun;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointSchedule;
@@ -22,13 +16,10 @@ import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.WatchExperimentRequest;
-import org.emergence.proto.v1.WatchExperimentResponse;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -84,15 +75,15 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        waitUntilServing();
+        ServiceHealth.awaitServing(waitFor);
         ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         try {
             var experiments = ExperimentServiceGrpc.newBlockingStub(channel);
             RunConfig run = run();
             Experiment created = experiments.createExperiment(CreateExperimentRequest.newBuilder()
                     .setName("grokking demo").setRun(run).setPlan(AnalysisPlan.getDefaultInstance()).build());
-            watch(run.getSteps(), experiments.watchExperiment(WatchExperimentRequest.newBuilder()
-                    .setExperimentId(created.getExperimentId()).build()));
+            ExperimentProgress.follow("training", run.getSteps(), experiments.watchExperiment(
+                    WatchExperimentRequest.newBuilder().setExperimentId(created.getExperimentId()).build()));
             GetReportResponse report = experiments.withDeadlineAfter(120, TimeUnit.SECONDS)
                     .getReport(GetReportRequest.newBuilder().setExperimentId(created.getExperimentId()).build());
             if (json) {
@@ -126,54 +117,5 @@ public final class DemoCommand implements Callable<Integer> {
         if (perDecade != null) run.setCheckpoints(CheckpointSchedule.newBuilder().setPerDecade(perDecade));
         if (evalEvery != null) run.setEvalEvery(evalEvery);
         return run.build();
-    }
-
-    /** Progress on stderr, so that stdout carries only the report. */
-    private static void watch(long steps, Iterator<WatchExperimentResponse> events) {
-        PrintStream err = System.err;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("training").setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err))
-                .setUpdateIntervalMillis(250).build()) {
-            while (events.hasNext()) {
-                WatchExperimentResponse event = events.next();
-                switch (event.getEventCase()) {
-                    case PROGRESS -> {
-                        bar.stepTo(event.getProgress().getStep());
-                        bar.setExtraMessage(String.format(" train acc %.3f  test acc %.3f",
-                                event.getProgress().getTrainAccuracy(), event.getProgress().getTestAccuracy()));
-                    }
-                    case ANALYSED -> bar.setExtraMessage(String.format(" analysed step %d", event.getAnalysed().getStep()));
-                    case FINISHED -> bar.stepTo(steps);
-                    case EVENT_NOT_SET -> { }
-                }
-            }
-        }
-    }
-
-    private void waitUntilServing() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        for (String address : waitFor) {
-            ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
-            try {
-                while (!serving(channel)) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(address + " did not become healthy within 180 s");
-                    }
-                    Thread.sleep(250);
-                }
-            } finally {
-                channel.shutdownNow();
-            }
-        }
-    }
-
-    private static boolean serving(ManagedChannel channel) {
-        try {
-            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.getDefaultInstance()).getStatus()
-                    == HealthCheckResponse.ServingStatus.SERVING;
-        } catch (StatusRuntimeException e) {
-            return false;
-        }
     }
 }

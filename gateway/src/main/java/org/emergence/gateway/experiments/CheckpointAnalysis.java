@@ -34,11 +34,14 @@ final class CheckpointAnalysis {
 
     /** An empty cloud list means the workload's default clouds, unless the plan skips clouds altogether. */
     static MeasureCheckpointRequest request(CheckpointRef checkpoint, AnalysisPlan plan) {
-        return MeasureCheckpointRequest.newBuilder()
+        MeasureCheckpointRequest.Builder request = MeasureCheckpointRequest.newBuilder()
                 .setSource(CheckpointSource.newBuilder().setRef(checkpoint))
                 .addAllProbes(plan.getProbesList())
                 .addAllClouds(plan.getCloudsList())
-                .setDefaultClouds(plan.getCloudsList().isEmpty() && !plan.getSkipClouds())
-                .build();
+                .setDefaultClouds(plan.getCloudsList().isEmpty() && !plan.getSkipClouds());
+        if (plan.hasLlc()) {
+            request.setLlc(plan.getLlc());
+        }
+        return request.build();
     }
 }

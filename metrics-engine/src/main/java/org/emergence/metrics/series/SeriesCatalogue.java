@@ -36,6 +36,8 @@ public final class SeriesCatalogue {
     public static final String INTRINSIC_DIMENSION_MLE = "intrinsic_dimension_mle";
     public static final String PHASE_BETA_RATIO = "phase_beta_ratio";
     public static final String HESSIAN_TOP_EIGENVALUE = "hessian_top_eigenvalue";
+    public static final String LLC = "llc";
+    public static final String LLC_STD = "llc_std";
     /** Per head: qualified by {@link #head}. */
     public static final String ATTENTION_MEAN_DISTANCE = "attention_mean_distance";
     public static final String ATTENTION_ENTROPY = "attention_entropy";
@@ -84,6 +86,10 @@ public final class SeriesCatalogue {
                 "Inverse temperature of the GMM probe over its critical value; above 1 the prototypes have split.");
         add(HESSIAN_TOP_EIGENVALUE, "Top Hessian eigenvalue", "curvature", SeriesGroup.LANDSCAPE, false,
                 "Largest eigenvalue of the training loss Hessian.");
+        add(LLC, "Local learning coefficient", "dimensions / 2", SeriesGroup.LANDSCAPE, true,
+                "SGLD estimate of the local learning coefficient at the checkpoint: the effective number of parameters, halved.");
+        add(LLC_STD, "LLC spread across chains", "dimensions / 2", SeriesGroup.LANDSCAPE, false,
+                "Standard deviation of the per-chain LLC estimates.");
         SeriesGroup a = SeriesGroup.ATTENTION;
         add(ATTENTION_MEAN_DISTANCE, "Mean attention distance", "[0, 1]", a, false,
                 "Attention-weighted distance between query and key positions, over the largest distance.");

@@ -14,6 +14,7 @@ import org.emergence.metrics.llc.LlcEstimator;
 import org.emergence.metrics.llc.ProgressListener;
 import org.emergence.metrics.llc.SgldDivergenceException;
 import org.emergence.metrics.llc.SgldSettings;
+import org.emergence.metrics.series.SeriesCatalogue;
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.HealthState;
 import org.emergence.proto.v1.CalibrateLlcRequest;
@@ -32,6 +33,7 @@ import org.emergence.proto.v1.EstimateLlcRequest;
 import org.emergence.proto.v1.EstimateLlcResponse;
 import org.emergence.proto.v1.FitPhaseProbeRequest;
 import org.emergence.proto.v1.FitPhaseProbeResponse;
+import org.emergence.proto.v1.LlcEstimate;
 import org.emergence.proto.v1.LlcProgress;
 import org.emergence.proto.v1.LlcSettings;
 import org.emergence.proto.v1.MeasureAttentionRequest;
@@ -72,8 +74,23 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
 
     @Override
     public void measureCheckpoint(MeasureCheckpointRequest request, StreamObserver<MeasureCheckpointResponse> observer) {
-        Calls.unary(observer, () -> MeasureRequests.measure(request, checkpoints.read(request.getSource()), gradients,
-                topology));
+        Calls.unary(observer, () -> {
+            if (request.hasLlc()) {
+                checkedAs("llc", () -> {
+                    checkLlc(request.getLlc());
+                    return null;
+                });
+            }
+            Checkpoint checkpoint = checkpoints.read(request.getSource());
+            MeasureCheckpointResponse measured = MeasureRequests.measure(request, checkpoint, gradients, topology);
+            if (!request.hasLlc()) {
+                return measured;
+            }
+            // Progress has no place in a unary answer; the health beat still shows the work alive.
+            LlcEstimate llc = checkedAs("llc", () -> llc(checkpoint, request.getLlc(), (chain, draw, loss) -> HealthState.beat()));
+            return measured.toBuilder().setLlc(llc).putScalars(SeriesCatalogue.LLC, llc.getLlcMean())
+                    .putScalars(SeriesCatalogue.LLC_STD, llc.getLlcStd()).build();
+        });
     }
 
     @Override
@@ -85,19 +102,11 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     public void estimateLlc(EstimateLlcRequest request, StreamObserver<EstimateLlcResponse> observer) {
         var stream = (ServerCallStreamObserver<EstimateLlcResponse>) observer;
         Calls.unary(stream, () -> {
-            limits.check(request.getSettings());
-            SgldSettings settings = LlcRequests.settings(request.getSettings());
-            limits.checkLlc(settings, 1, "1 estimate");
+            checkLlc(request.getSettings());
             Checkpoint checkpoint = checkpoints.read(request.getSource());
             ProgressListener progress = (chain, draw, loss) -> progress(stream, EstimateLlcResponse.newBuilder()
                     .setProgress(LlcProgress.newBuilder().setChain(chain).setDraw(draw).setLoss(loss)).build());
-            return onCheckpoint(checkpoint, request.getSettings(), (model) -> gradients.run(() ->
-                    EstimateLlcResponse.newBuilder().setEstimate(settingsChecked(() -> request.getSettings().getAuto()
-                            ? LlcRequests.estimate(LlcAutoCalibration.estimate(model.workload(), model.parameters(),
-                                    model.data(), settings, progress, Calls::checkNotCancelled), request.getSettings())
-                            : LlcRequests.estimate(LlcEstimator.estimate(model.workload(), model.parameters(),
-                                    model.data(), settings, progress, Calls::checkNotCancelled), settings,
-                                    request.getSettings()))).build()));
+            return EstimateLlcResponse.newBuilder().setEstimate(llc(checkpoint, request.getSettings(), progress)).build();
         });
     }
 
@@ -194,6 +203,31 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
             limits.check(request);
             return Calls.validated("series", () -> ProbeRequests.transitions(request));
         });
+    }
+
+    /** The settings' own bounds and the work they imply, before the checkpoint is read. */
+    private void checkLlc(LlcSettings requested) {
+        limits.check(requested);
+        limits.checkLlc(LlcRequests.settings(requested), 1, "1 estimate");
+    }
+
+    /** One LLC estimate at the checkpoint, manual or auto, on the one gradient lane. */
+    private LlcEstimate llc(Checkpoint checkpoint, LlcSettings requested, ProgressListener progress) {
+        SgldSettings settings = LlcRequests.settings(requested);
+        return onCheckpoint(checkpoint, requested, model -> gradients.run(() -> settingsChecked(() -> requested.getAuto()
+                ? LlcRequests.estimate(LlcAutoCalibration.estimate(model.workload(), model.parameters(),
+                        model.data(), settings, progress, Calls::checkNotCancelled), requested)
+                : LlcRequests.estimate(LlcEstimator.estimate(model.workload(), model.parameters(),
+                        model.data(), settings, progress, Calls::checkNotCancelled), settings, requested))));
+    }
+
+    /** Work on settings validated as {@code settings}, with errors naming {@code field} instead (the request's own name for them). */
+    private static <T> T checkedAs(String field, java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RequestException e) {
+            throw e.underField("settings", field);
+        }
     }
 
     /** A checkpoint's model, rebuilt, with the data split the LLC samples from. */

@@ -231,6 +231,31 @@ class MetricsServiceGrpcTest extends MetricsServiceCalls {
     }
 
     @Test
+    void measureCheckpointEstimatesTheLlcAsEstimateLlcDoes() {
+        // The same settings and seed give the same chains: per-checkpoint LLC in an analysis plan is
+        // EstimateLlc, not a second estimator.
+        LlcSettings settings = LlcSettings.newBuilder().setEpsilon(1e-3).setGamma(1).setNBeta(300).setChains(2)
+                .setDraws(200).setBurnIn(200).setMinibatchSize(500).setSeed(7).build();
+        EstimateLlcResponse last = null;
+        for (var events = metrics.estimateLlc(EstimateLlcRequest.newBuilder().setSource(rrrTruth())
+                .setSettings(settings).build()); events.hasNext(); ) {
+            last = events.next();
+        }
+        LlcEstimate streamed = last.getEstimate();
+        MeasureCheckpointResponse measured = metrics.measureCheckpoint(MeasureCheckpointRequest.newBuilder()
+                .setSource(rrrTruth()).addProbes(Probe.PROBE_LOSS_ACCURACY).setLlc(settings).build());
+        assertEquals(streamed.getLlcMean(), measured.getLlc().getLlcMean(), 1e-12);
+        assertEquals(streamed.getLlcMean(), measured.getScalarsOrThrow("llc"), 1e-12);
+        assertEquals(streamed.getLlcStd(), measured.getScalarsOrThrow("llc_std"), 1e-12);
+        assertTrue(measured.containsScalars("train_loss"), "the other probes still ran");
+        assertFalse(metrics.measureCheckpoint(MeasureCheckpointRequest.newBuilder().setSource(rrrTruth())
+                .addProbes(Probe.PROBE_LOSS_ACCURACY).build()).containsScalars("llc"), "no llc unless asked");
+
+        assertInvalid(() -> metrics.measureCheckpoint(MeasureCheckpointRequest.newBuilder().setSource(rrrTruth())
+                .setLlc(settings.toBuilder().setChains(-1)).build()), "llc.chains");
+    }
+
+    @Test
     void contractDefaultsApplyToUnsetSettings() {
         // draws set, burn-in and minibatch left at zero: burn-in follows draws, the minibatch is 256.
         Iterator<EstimateLlcResponse> events = metrics.estimateLlc(EstimateLlcRequest.newBuilder()

@@ -55,6 +55,19 @@ public final class RequestException extends RuntimeException {
         return new RequestException(Status.Code.UNAVAILABLE, "", description, null);
     }
 
+    /**
+     * The same error for a message reused under another field: settings checked as {@code settings}
+     * of one request and as {@code llc} of another name the field the caller actually sent.
+     */
+    public RequestException underField(String from, String to) {
+        if (!field.equals(from) && !field.startsWith(from + ".")) {
+            return this;
+        }
+        String message = getMessage() == null ? "" : getMessage();
+        return new RequestException(code, to + field.substring(from.length()),
+                message.startsWith(from) ? to + message.substring(from.length()) : message, getCause());
+    }
+
     public Status.Code code() {
         return code;
     }

@@ -37,14 +37,14 @@ class BifurcationScanTest {
         Random random = new Random(11);
         double[][] series = new double[mu.length][];
         for (int i = 0; i < mu.length; i++) {
-            series[i] = HopfNormalForm.observe(mu[i], omega, 0.02, 2048, 0.25, random);
+            series[i] = HopfFamily.normalForm(omega).observe(mu[i], 0.02, 2048, 0.25, random);
         }
         return series;
     }
 
     @Test
     void holeStatisticFindsTheHopfPointEvenWhenTheCycleSitsOnAFourierBin() {
-        double[] mu = HopfNormalForm.parameters();
+        double[] mu = HopfFamily.normalForm(1).scan();
         // omega = 2 pi 81 / 512: exactly 81 periods in the 2048 samples, so the classic surrogate is the cycle itself.
         for (double omega : new double[] {1, 2 * Math.PI * 81 / 512}) {
             BifurcationScan.Options options = new BifurcationScan.Options(

@@ -3,6 +3,7 @@ package org.emergence.tda.timeseries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 import org.emergence.tda.persistence.Cancellation;
 import org.junit.jupiter.api.Test;
@@ -12,11 +13,11 @@ class HopfScanTest {
 
     @Test
     void criticalParameterIsWithinAStepOfZero() {
-        double[] mu = HopfNormalForm.parameters();
+        double[] mu = HopfFamily.normalForm(1).scan();
         Random random = new Random(5);
         double[][] series = new double[mu.length][];
         for (int i = 0; i < mu.length; i++) {
-            series[i] = HopfNormalForm.observe(mu[i], 1, 0.02, 1024, 0.25, random);
+            series[i] = HopfFamily.normalForm(1).observe(mu[i], 0.02, 1024, 0.25, random);
         }
         BifurcationScan.Options options = new BifurcationScan.Options(TakensOptions.automatic(), 6, 3, 8, 150, 17);
         BifurcationScan.Result result = new BifurcationScan(LoopFunctional.maxH1Persistence(Cancellation.NONE), options).scan(mu, series);
@@ -27,5 +28,23 @@ class HopfScanTest {
         System.out.println("critical parameter = " + critical);
         assertEquals(0, critical, 0.05 + 1e-9);
         assertTrue(result.points().get(20).phi() > 0.5, "the mu = 0.5 cycle (radius 0.71) has a long H1 bar");
+    }
+
+    /** The other families: Van der Pol (mu = 0) and the Brusselator (b = 2 at a = 1), each within one grid step. */
+    @Test
+    void findsTheHopfPointOfVanDerPolAndTheBrusselator() {
+        for (HopfFamily family : List.of(HopfFamily.vanDerPol(), HopfFamily.brusselator(1))) {
+            double[] scan = family.scan();
+            Random random = new Random(3);
+            double[][] series = new double[scan.length][];
+            for (int i = 0; i < scan.length; i++) {
+                series[i] = family.observe(scan[i], 0.02, 1024, 0.25, random);
+            }
+            BifurcationScan.Options options = new BifurcationScan.Options(TakensOptions.automatic(), 6, 3, 8, 150, 17);
+            double critical = new BifurcationScan(LoopFunctional.maxH1Persistence(Cancellation.NONE), options)
+                    .scan(scan, series).criticalParameter().orElseThrow();
+            System.out.println(family.name() + ": critical " + critical + ", true " + family.criticalParameter());
+            assertEquals(family.criticalParameter(), critical, scan[1] - scan[0] + 1e-9, family.name());
+        }
     }
 }

@@ -1,4 +1,4 @@
-package org.emergence.faults;
+package org.emergence.system;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -24,8 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -60,6 +58,7 @@ class FaultSuiteTest {
 
     private Path data;
     private RedisServer redis;
+    private ServiceSuite suite;
     private ServiceProcess trainer;
     private ServiceProcess metrics;
     private ServiceProcess tda;
@@ -74,21 +73,12 @@ class FaultSuiteTest {
         data = Files.createDirectories(Path.of("target", "faults-" + System.currentTimeMillis()));
         redis = RedisServer.start();
         Map<String, String> redisEnv = Map.of("EMERGENCE_REDIS_URL", redis.url());
-        trainer = new ServiceProcess("trainer-service", freePort(),
-                List.of("-Dtrainer.checkpoint-dir=" + data.resolve("checkpoints")), redisEnv, data);
-        tda = new ServiceProcess("tda-service", freePort(), List.of(), Map.of(), data);
-        // Metrics measures the clouds' persistence on tda; the gateway talks to trainer and metrics only.
-        metrics = new ServiceProcess("metrics-service", freePort(), List.of("-Dmetrics.trainer.target=" + trainer.target(),
-                "-Dmetrics.tda.target=" + tda.target()), redisEnv, data);
-        gateway = new ServiceProcess("gateway", freePort(), List.of(
-                "-Dgateway.trainer.target=" + trainer.target(), "-Dgateway.metrics.target=" + metrics.target(),
-                "-Dgateway.data-dir=" + data.resolve("gateway")), Map.of(), data);
-        for (ServiceProcess service : List.of(trainer, metrics, tda, gateway)) {
-            service.start();
-        }
-        for (ServiceProcess service : List.of(trainer, metrics, tda, gateway)) {
-            service.awaitServing();
-        }
+        suite = ServiceSuite.create(data, redisEnv);
+        trainer = suite.trainer();
+        metrics = suite.metrics();
+        tda = suite.tda();
+        gateway = suite.gateway();
+        suite.start();
         channel = ManagedChannelBuilder.forAddress("localhost", gateway.port()).usePlaintext().build();
         // The first run warms the JVMs up; the second is the yardstick, and must equal the first.
         Outcome warmUp = run(null);
@@ -138,10 +128,8 @@ class FaultSuiteTest {
         if (channel != null) {
             channel.shutdownNow();
         }
-        for (ServiceProcess service : new ServiceProcess[] {gateway, tda, metrics, trainer}) {
-            if (service != null) {
-                service.close();
-            }
+        if (suite != null) {
+            suite.close();
         }
         if (redis != null) {
             redis.close();
@@ -156,9 +144,7 @@ class FaultSuiteTest {
 
     private void assertSameAsUndisturbed(String fault, Outcome outcome) throws InterruptedException {
         // The restarted part must be whole again before the next fault.
-        for (ServiceProcess service : List.of(trainer, metrics, tda, gateway)) {
-            service.awaitServing();
-        }
+        suite.awaitServing();
         secondsLost.put(fault, outcome.seconds - undisturbed.seconds);
         assertComplete(outcome, fault);
         assertEquals(undisturbed.progress, outcome.progress, fault + ": the training curve");
@@ -239,12 +225,6 @@ class FaultSuiteTest {
                 .setSteps(STEPS).setSeed(7).setEvalEvery(EVERY)
                 .setCheckpoints(CheckpointSchedule.newBuilder().setEverySteps(EVERY))
                 .build();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @FunctionalInterface

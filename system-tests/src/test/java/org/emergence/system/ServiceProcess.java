@@ -1,4 +1,4 @@
-package org.emergence.faults;
+package org.emergence.system;
 
 import org.emergence.proto.grpc.GrpcChecks;
 

@@ -1,0 +1,27 @@
+package org.emergence.cli.reproduce;
+
+import org.emergence.cli.reproduce.claims.GrokkingTopologyClaim;
+import org.emergence.cli.reproduce.claims.HopfClaim;
+import org.emergence.cli.reproduce.claims.LlcClaim;
+import org.emergence.cli.reproduce.claims.PhaseProbeClaim;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Every claim {@code ./emergence reproduce} knows, in the order {@code --list} shows them. */
+public final class Claims {
+
+    private static final List<Claim> ALL = List.of(
+            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim());
+
+    private Claims() {
+    }
+
+    public static List<Claim> all() {
+        return ALL;
+    }
+
+    public static Optional<Claim> named(String name) {
+        return ALL.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,58 @@
+package org.emergence.system;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The four services wired to each other as the launcher wires them, each a process of its own on
+ * a free port, with {@code environment} (e.g. the Redis URL) given to the trainer and metrics.
+ */
+record ServiceSuite(ServiceProcess trainer, ServiceProcess metrics, ServiceProcess tda, ServiceProcess gateway) {
+
+    static ServiceSuite create(Path data, Map<String, String> environment) throws IOException {
+        ServiceProcess trainer = new ServiceProcess("trainer-service", freePort(),
+                List.of("-Dtrainer.checkpoint-dir=" + data.resolve("checkpoints")), environment, data);
+        ServiceProcess tda = new ServiceProcess("tda-service", freePort(), List.of(), Map.of(), data);
+        // Metrics measures the clouds' persistence on tda; the gateway talks to trainer and metrics only.
+        ServiceProcess metrics = new ServiceProcess("metrics-service", freePort(), List.of(
+                "-Dmetrics.trainer.target=" + trainer.target(), "-Dmetrics.tda.target=" + tda.target()), environment, data);
+        ServiceProcess gateway = new ServiceProcess("gateway", freePort(), List.of(
+                "-Dgateway.trainer.target=" + trainer.target(), "-Dgateway.metrics.target=" + metrics.target(),
+                "-Dgateway.data-dir=" + data.resolve("gateway")), Map.of(), data);
+        return new ServiceSuite(trainer, metrics, tda, gateway);
+    }
+
+    List<ServiceProcess> all() {
+        return List.of(trainer, metrics, tda, gateway);
+    }
+
+    /** Starts every process, then waits until each answers SERVING. */
+    void start() throws IOException, InterruptedException {
+        for (ServiceProcess service : all()) {
+            service.start();
+        }
+        awaitServing();
+    }
+
+    void awaitServing() throws InterruptedException {
+        for (ServiceProcess service : all()) {
+            service.awaitServing();
+        }
+    }
+
+    /** Stops the gateway first, so nothing calls a service already gone. */
+    void close() throws InterruptedException {
+        for (ServiceProcess service : List.of(gateway, tda, metrics, trainer)) {
+            service.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
