@@ -7,6 +7,8 @@ import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointSchedule.ScheduleCase;
 import org.emergence.proto.v1.DeepLinearConfig;
+import org.emergence.proto.v1.IclRegressionConfig;
+import org.emergence.proto.v1.InductionConfig;
 import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.Optimizer;
@@ -18,6 +20,8 @@ import org.emergence.proto.v1.SuperpositionConfig;
 import org.emergence.proto.v1.SuperpositionInputs;
 import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.workloads.ConfigFieldException;
+import org.emergence.workloads.icl.IclRegression;
+import org.emergence.workloads.induction.Induction;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.modular.ModularAddition;
 import org.emergence.workloads.Workload;
@@ -61,7 +65,7 @@ public final class RunConfigs {
     public static RunConfig resolve(RunConfig config, RunLimits limits) {
         if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
             throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, "
-                    + "reduced_rank_regression, sparse_parity or superposition");
+                    + "reduced_rank_regression, sparse_parity, superposition, icl_regression or induction");
         }
         if (config.getSteps() <= 0) {
             throw RequestException.invalid("config.steps", "config.steps must be positive, got " + config.getSteps());
@@ -162,6 +166,23 @@ public final class RunConfigs {
                         c.getTrainSamples(), c.getTestSamples()));
                 yield new Planned(field, config.size(), () -> new Superposition(config));
             }
+            case ICL_REGRESSION -> {
+                IclRegressionConfig c = spec.getIclRegression();
+                String field = "config.workload.icl_regression";
+                var config = named(field, () -> new org.emergence.workloads.icl.IclRegressionConfig(c.getDimension(),
+                        c.getPairs(), c.getNoiseVariance(), c.getTasks(), c.getTrainSequences(), c.getTestSequences(),
+                        c.getDModel(), c.getLayers(), c.getHeads(), c.getDMlp(), resolved.getSeed()));
+                yield new Planned(field, config.size(), () -> new IclRegression(config));
+            }
+            case INDUCTION -> {
+                InductionConfig c = spec.getInduction();
+                String field = "config.workload.induction";
+                var config = named(field, () -> new org.emergence.workloads.induction.InductionConfig(c.getClasses(),
+                        c.getLabels(), c.getContext(), c.getDimension(), c.getBurstiness(), c.getBurstyFraction(),
+                        c.getWithinClassNoise(), c.getTrainSequences(), c.getTestSequences(), c.getDModel(),
+                        c.getHeads(), resolved.getSeed()));
+                yield new Planned(field, config.size(), () -> new Induction(config));
+            }
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };
     }
@@ -236,6 +257,37 @@ public final class RunConfigs {
                 if (c.getTestSamples() == 0) {
                     c.setTestSamples(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_TEST_SAMPLES);
                 }
+            }
+            case ICL_REGRESSION -> {
+                IclRegressionConfig.Builder c = out.getIclRegressionBuilder();
+                if (c.getFreshTasks() && c.getTasks() != 0) {
+                    throw RequestException.invalid("config.workload.icl_regression.tasks",
+                            "config.workload.icl_regression.tasks must be 0 with fresh_tasks, got " + c.getTasks());
+                }
+                if (c.getDimension() == 0) c.setDimension(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_DIMENSION);
+                if (c.getPairs() == 0) c.setPairs(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_PAIRS);
+                if (c.getNoiseVariance() == 0) c.setNoiseVariance(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_NOISE_VARIANCE);
+                if (c.getTasks() == 0 && !c.getFreshTasks()) c.setTasks(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_TASKS);
+                if (c.getTrainSequences() == 0) c.setTrainSequences(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_TRAIN_SEQUENCES);
+                if (c.getTestSequences() == 0) c.setTestSequences(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_TEST_SEQUENCES);
+                if (c.getDModel() == 0) c.setDModel(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_D_MODEL);
+                if (c.getLayers() == 0) c.setLayers(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_LAYERS);
+                if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_HEADS);
+                if (c.getDMlp() == 0) c.setDMlp(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_D_MLP);
+            }
+            case INDUCTION -> {
+                InductionConfig.Builder c = out.getInductionBuilder();
+                if (c.getClasses() == 0) c.setClasses(org.emergence.workloads.induction.InductionConfig.DEFAULT_CLASSES);
+                if (c.getLabels() == 0) c.setLabels(org.emergence.workloads.induction.InductionConfig.DEFAULT_LABELS);
+                if (c.getContext() == 0) c.setContext(org.emergence.workloads.induction.InductionConfig.DEFAULT_CONTEXT);
+                if (c.getDimension() == 0) c.setDimension(org.emergence.workloads.induction.InductionConfig.DEFAULT_DIMENSION);
+                if (c.getBurstiness() == 0) c.setBurstiness(org.emergence.workloads.induction.InductionConfig.DEFAULT_BURSTINESS);
+                if (!c.hasBurstyFraction()) c.setBurstyFraction(org.emergence.workloads.induction.InductionConfig.DEFAULT_BURSTY_FRACTION);
+                if (!c.hasWithinClassNoise()) c.setWithinClassNoise(org.emergence.workloads.induction.InductionConfig.DEFAULT_WITHIN_CLASS_NOISE);
+                if (c.getTrainSequences() == 0) c.setTrainSequences(org.emergence.workloads.induction.InductionConfig.DEFAULT_TRAIN_SEQUENCES);
+                if (c.getTestSequences() == 0) c.setTestSequences(org.emergence.workloads.induction.InductionConfig.DEFAULT_TEST_SEQUENCES);
+                if (c.getDModel() == 0) c.setDModel(org.emergence.workloads.induction.InductionConfig.DEFAULT_D_MODEL);
+                if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.induction.InductionConfig.DEFAULT_HEADS);
             }
             case WORKLOAD_NOT_SET -> { }
         }

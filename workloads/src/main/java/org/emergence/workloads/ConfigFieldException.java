@@ -24,6 +24,13 @@ public final class ConfigFieldException extends IllegalArgumentException {
         return problem;
     }
 
+    /** Throws for {@code field} unless {@code valid}. */
+    public static void require(boolean valid, String field, String problem) {
+        if (!valid) {
+            throw new ConfigFieldException(field, problem);
+        }
+    }
+
     /** Throws unless {@code value} lies in [min, max]. */
     public static void requireInRange(String field, long value, long min, long max) {
         if (value < min || value > max) {

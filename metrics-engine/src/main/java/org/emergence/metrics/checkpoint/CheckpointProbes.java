@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.emergence.metrics.attention.AttentionLocality;
+import org.emergence.metrics.attention.InductionScore;
 import org.emergence.metrics.attention.LayerLocality;
 import org.emergence.metrics.clouds.CloudSpec;
 import org.emergence.metrics.clouds.PointCloud;
@@ -99,7 +100,7 @@ public final class CheckpointProbes {
                 ? Optional.of(fourier(workload, workload.cyclicTask().orElseThrow(), parameters, data, inputs,
                 trace.outputs(), scalars)) : Optional.empty();
         List<CheckpointMeasurement.HeadValues> attention = probes.contains(ProbeKind.ATTENTION)
-                ? attention(trace.attention(), scalars) : List.of();
+                ? attention(trace.attention(), workload.inductionTargets(inputs), scalars) : List.of();
         Optional<IntrinsicDimension.Estimates> dimension = Optional.empty();
         if (probes.contains(ProbeKind.INTRINSIC_DIMENSION)) {
             double[][] points = idOnHidden
@@ -184,17 +185,24 @@ public final class CheckpointProbes {
                 restricted, excluded);
     }
 
-    private static List<CheckpointMeasurement.HeadValues> attention(List<NDArray> layers, Map<String, Double> scalars) {
+    /** @param targets the workload's induction targets for the probe inputs; without them no induction score */
+    private static List<CheckpointMeasurement.HeadValues> attention(List<NDArray> layers, Optional<int[][][]> targets,
+                                                                    Map<String, Double> scalars) {
         List<CheckpointMeasurement.HeadValues> heads = new ArrayList<>();
         for (int layer = 0; layer < layers.size(); layer++) {
-            LayerLocality locality = AttentionLocality.ofSequence(Matrices.rank4(layers.get(layer)),
-                    AttentionLocality.NO_CLASS_TOKEN);
+            double[][][][] maps = Matrices.rank4(layers.get(layer));
+            LayerLocality locality = AttentionLocality.ofSequence(maps, AttentionLocality.NO_CLASS_TOKEN);
+            double[] induction = targets.map(t -> InductionScore.perHead(maps, t)).orElse(null);
             for (int head = 0; head < locality.meanAttentionDistance().length; head++) {
                 double distance = locality.meanAttentionDistance()[head];
                 double entropy = locality.normalisedEntropy()[head];
-                heads.add(new CheckpointMeasurement.HeadValues(layer, head, distance, entropy, Double.NaN));
+                double score = induction == null ? Double.NaN : induction[head];
+                heads.add(new CheckpointMeasurement.HeadValues(layer, head, distance, entropy, score));
                 scalars.put(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_MEAN_DISTANCE, layer, head), distance);
                 scalars.put(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_ENTROPY, layer, head), entropy);
+                if (!Double.isNaN(score)) {
+                    scalars.put(SeriesCatalogue.head(SeriesCatalogue.INDUCTION_SCORE, layer, head), score);
+                }
             }
         }
         return heads;

@@ -3,6 +3,8 @@ package org.emergence.metrics.series;
 import org.emergence.workloads.TrainingSeries;
 import org.emergence.workloads.parity.SparseParity;
 import org.emergence.workloads.superposition.Superposition;
+import org.emergence.workloads.icl.IclRegression;
+import org.emergence.workloads.induction.Induction;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,14 @@ public final class SeriesCatalogue {
     public static final String ATTENTION_MEAN_DISTANCE = "attention_mean_distance";
     public static final String ATTENTION_ENTROPY = "attention_entropy";
     public static final String INDUCTION_SCORE = "induction_score";
+    /** The in-context workloads' own held-out figures (docs/science.md sections 1.2 and 1.3). */
+    public static final String RIDGE_ERROR = IclRegression.RIDGE_ERROR;
+    public static final String DMMSE_ERROR = IclRegression.DMMSE_ERROR;
+    public static final String ZERO_ERROR = IclRegression.ZERO_ERROR;
+    public static final String ICL_DISTANCE_TO_RIDGE = IclRegression.DISTANCE_TO_RIDGE;
+    public static final String ICL_DISTANCE_TO_DMMSE = IclRegression.DISTANCE_TO_DMMSE;
+    public static final String IN_CONTEXT_ACCURACY = Induction.IN_CONTEXT_ACCURACY;
+    public static final String IN_WEIGHTS_ACCURACY = Induction.IN_WEIGHTS_ACCURACY;
     /** Per point cloud and homology dimension: qualified by the cloud's name, see {@link #persistence}. */
     public static final String BARS = "bars";
     public static final String MAX_PERSISTENCE = "max_persistence";
@@ -101,7 +111,23 @@ public final class SeriesCatalogue {
         add(ATTENTION_ENTROPY, "Attention entropy", "[0, 1]", a, false,
                 "Entropy of the attention rows over the log of the number of keys.");
         add(INDUCTION_SCORE, "Induction score", "[0, 1]", a, false,
-                "Attention from a token to the one after the previous occurrence of that token.");
+                "Attention from a token to the one after the previous occurrence of that token (in-context"
+                        + " classification: from the query to the labels of its class's items).");
+        SeriesGroup icl = SeriesGroup.IN_CONTEXT;
+        add(RIDGE_ERROR, "Ridge error (unseen tasks)", "squared error", icl, false,
+                "Error of ridge regression on the context (lambda = noise variance) on held-out tasks.");
+        add(DMMSE_ERROR, "dMMSE error (unseen tasks)", "squared error", icl, false,
+                "Error of the Bayes predictor over the training task pool on held-out tasks.");
+        add(ZERO_ERROR, "Zero-predictor error", "squared error", icl, false,
+                "Error of predicting 0 on held-out tasks: the level before any in-context learning.");
+        add(ICL_DISTANCE_TO_RIDGE, "Distance to ridge", "squared error", icl, true,
+                "Mean squared difference between the model's predictions and ridge regression's on held-out tasks.");
+        add(ICL_DISTANCE_TO_DMMSE, "Distance to dMMSE", "squared error", icl, true,
+                "Mean squared difference between the model's predictions and the pool's Bayes predictor's.");
+        add(IN_CONTEXT_ACCURACY, "In-context accuracy", "[0, 1]", icl, true,
+                "Accuracy on novel classes with fresh labels whose label only the context holds.");
+        add(IN_WEIGHTS_ACCURACY, "In-weights accuracy", "[0, 1]", icl, true,
+                "Accuracy on training classes absent from the context: only a memorised label answers.");
         for (int dimension = 0; dimension <= 3; dimension++) {
             SeriesGroup top = SeriesGroup.TOPOLOGY;
             boolean h1 = dimension == 1;
