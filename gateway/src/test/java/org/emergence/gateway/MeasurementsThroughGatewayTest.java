@@ -12,6 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.codec.TensorCodec;
+import org.emergence.proto.grpc.PrometheusScrape;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CheckpointSource;
 import org.emergence.proto.v1.ComputePersistenceRequest;
@@ -81,12 +82,19 @@ class MeasurementsThroughGatewayTest {
     }
 
     @Test
-    void measuresTheCallersOwnRunsOnlyAndNeedsAToken() {
+    void measuresTheCallersOwnRunsOnlyAndNeedsAToken() throws Exception {
         var experiments = as("token-a", ExperimentServiceGrpc.newBlockingStub(gateway));
         var created = experiments.createExperiment(CreateExperimentRequest.newBuilder()
                 .setRun(ExperimentEndToEndTest.tinyRun(20)).build());
+        int http = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        PrometheusScrape before = PrometheusScrape.of(http);
         experiments.watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(created.getExperimentId()).build())
                 .forEachRemaining(event -> { });
+        PrometheusScrape after = PrometheusScrape.of(http);
+        // Checkpoints 0, 10, 20; the gateway counts what it analysed and exports its queue.
+        assertEquals(3, after.sum("emergence_checkpoints_analysed_total", "outcome=\"analysed\"")
+                - before.sum("emergence_checkpoints_analysed_total", "outcome=\"analysed\""));
+        assertTrue(after.has("emergence_analysis_queue"));
         MeasureCheckpointRequest request = MeasureCheckpointRequest.newBuilder()
                 .setSource(CheckpointSource.newBuilder().setRef(CheckpointRef.newBuilder()
                         .setRunId(created.getRunId()).setStep(20)))

@@ -5,6 +5,7 @@ import org.emergence.cli.reproduce.claims.HopfClaim;
 import org.emergence.cli.reproduce.claims.LlcClaim;
 import org.emergence.cli.reproduce.claims.PhaseProbeClaim;
 import org.emergence.cli.reproduce.claims.SparseParityClaim;
+import org.emergence.cli.reproduce.claims.SuperpositionClaim;
 
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +14,9 @@ import java.util.Optional;
 public final class Claims {
 
     private static final List<Claim> ALL = List.of(
-            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim(),
-            new SparseParityClaim());
+            // The seeds' settings (issue order), then the instruments' own claims.
+            new SparseParityClaim(), new SuperpositionClaim(),
+            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim());
 
     private Claims() {
     }

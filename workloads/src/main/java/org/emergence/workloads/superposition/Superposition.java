@@ -51,7 +51,7 @@ public final class Superposition implements Workload {
      */
     public static final double REPRESENTED_R2 = 0.2;
     /** Test loss within this share above a k-gon's loss counts as having reached its plateau (the test set's error is about 1%). */
-    static final double PLATEAU_TOLERANCE = 0.03;
+    public static final double PLATEAU_TOLERANCE = 0.03;
 
     private final SuperpositionConfig config;
     private final KGon[] kGons;
