@@ -132,6 +132,9 @@ public final class RunConfigs {
                         DataType.FLOAT32).withNoise(c.getNoise()));
                 yield new Planned(field, config.size(), () -> named(field, () -> new DeepLinearWorkload(config)));
             }
+            // An imported model is built from its checkpoint (CheckpointModels), never from a config alone.
+            case IMPORTED -> throw RequestException.invalid("config.workload.imported",
+                    "config.workload.imported is set by ImportRun only; training an imported model is not supported");
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };
     }
@@ -177,7 +180,7 @@ public final class RunConfigs {
                 ReducedRankRegressionConfig.Builder c = out.getReducedRankRegressionBuilder();
                 if (c.getSamples() == 0) c.setSamples(DEFAULT_SAMPLES);
             }
-            case WORKLOAD_NOT_SET -> { }
+            case IMPORTED, WORKLOAD_NOT_SET -> { }
         }
         return out.build();
     }
