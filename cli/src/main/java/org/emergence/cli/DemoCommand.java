@@ -151,6 +151,11 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void waitUntilServing() throws InterruptedException {
+        waitUntilServing(waitFor);
+    }
+
+    /** Waits until each host:port answers gRPC health SERVING, up to 180 s in all. */
+    static void waitUntilServing(List<String> waitFor) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         for (String address : waitFor) {
             ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
