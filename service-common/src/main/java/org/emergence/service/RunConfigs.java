@@ -183,6 +183,9 @@ public final class RunConfigs {
                         c.getHeads(), resolved.getSeed()));
                 yield new Planned(field, config.size(), () -> new Induction(config));
             }
+            // An imported model is built from its checkpoint (CheckpointModels), never from a config alone.
+            case IMPORTED -> throw RequestException.invalid("config.workload.imported",
+                    "config.workload.imported is set by ImportRun only; training an imported model is not supported");
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };
     }
@@ -289,7 +292,7 @@ public final class RunConfigs {
                 if (c.getDModel() == 0) c.setDModel(org.emergence.workloads.induction.InductionConfig.DEFAULT_D_MODEL);
                 if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.induction.InductionConfig.DEFAULT_HEADS);
             }
-            case WORKLOAD_NOT_SET -> { }
+            case IMPORTED, WORKLOAD_NOT_SET -> { }
         }
         return out.build();
     }

@@ -65,6 +65,11 @@ public final class Backends implements AutoCloseable {
         return TrainerServiceGrpc.newBlockingStub(trainer);
     }
 
+    /** For the client-streaming ImportRun, which the gateway relays chunk by chunk. */
+    public TrainerServiceGrpc.TrainerServiceStub trainerAsync() {
+        return TrainerServiceGrpc.newStub(trainer);
+    }
+
     public MetricsServiceGrpc.MetricsServiceBlockingStub metrics() {
         return MetricsServiceGrpc.newBlockingStub(metrics);
     }

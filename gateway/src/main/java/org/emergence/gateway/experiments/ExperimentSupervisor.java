@@ -8,6 +8,7 @@ import org.emergence.proto.grpc.RequestException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
+import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.CreateExperimentRequest;
@@ -105,14 +106,24 @@ public final class ExperimentSupervisor implements AutoCloseable {
         if (request.getPlan().getCheckpointStride() < 0) {
             throw RequestException.invalid("plan.checkpoint_stride", "plan.checkpoint_stride must not be negative");
         }
-        String id = "exp-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = newId();
         String runId = backends.trainer()
                 .startRun(StartRunRequest.newBuilder().setConfig(request.getRun()).setRunId(id + "-run").build())
                 .getRunId();
+        return register(id, runId, request.getPlan(), request.getName(), tenant);
+    }
+
+    /** A fresh experiment id, for runs the caller starts itself (imports). */
+    public static String newId() {
+        return "exp-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Follows the trainer's run {@code runId} as experiment {@code id}, analysing every checkpoint it has or writes. */
+    public ExperimentRecord register(String id, String runId, AnalysisPlan plan, String name, String tenant) {
         // The trainer's copy has its defaults filled in, and it knows how the workload's report reads.
         GetRunResponse run = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
-        ExperimentRecord record = new ExperimentRecord(id, tenant, request.getName().isBlank() ? id : request.getName(),
-                runId, run.getConfig(), request.getPlan(), run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
+        ExperimentRecord record = new ExperimentRecord(id, tenant, name.isBlank() ? id : name,
+                runId, run.getConfig(), plan, run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
                 "", System.currentTimeMillis(), 0);
         store.save(record);
         Experiment experiment = new Experiment(store, record, List.of(), List.of());

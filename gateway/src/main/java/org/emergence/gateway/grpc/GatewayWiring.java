@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.gateway.experiments.Backends;
 import org.emergence.gateway.experiments.ExperimentStore;
+import org.emergence.gateway.experiments.ExperimentImports;
 import org.emergence.gateway.experiments.ExperimentSupervisor;
 import org.emergence.gateway.experiments.Reports;
 
@@ -36,6 +37,12 @@ public class GatewayWiring {
                                     @ConfigProperty(name = "gateway.analysis-deadline-seconds") long deadline,
                                     MeterRegistry meters) {
         return new ExperimentSupervisor(backends, new ExperimentStore(dataDir), threads, attempts, deadline, meters);
+    }
+
+    @Produces
+    @Singleton
+    ExperimentImports imports(Backends backends, ExperimentSupervisor supervisor) {
+        return new ExperimentImports(backends, supervisor);
     }
 
     @Produces

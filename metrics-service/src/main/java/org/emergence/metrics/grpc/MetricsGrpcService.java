@@ -48,6 +48,7 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
+import org.emergence.service.CheckpointModels;
 import org.emergence.service.RunConfigs;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.Checkpoint;
@@ -249,11 +250,11 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
 
     private static <T> T onCheckpoint(Checkpoint checkpoint, LlcSettings settings, Function<Model, T> work) {
         RunConfig config = RunConfigs.fromJson(checkpoint.configJson());
-        Workload workload = RunConfigs.workload(config);
+        Workload workload = CheckpointModels.workload(checkpoint);
         try (NDManager manager = NDManager.newBaseManager()) {
             DataSplit split = workload.data(manager, config.getSeed());
             Batch data = LlcRequests.onTestSplit(settings) ? split.test() : split.train();
-            return work.apply(new Model(workload, NamedTensors.toParameters(manager, checkpoint.tensors()), data));
+            return work.apply(new Model(workload, NamedTensors.toParameters(manager, CheckpointModels.parameters(checkpoint)), data));
         }
     }
 

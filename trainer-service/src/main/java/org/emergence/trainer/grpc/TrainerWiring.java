@@ -1,5 +1,8 @@
 package org.emergence.trainer.grpc;
 
+import org.emergence.trainer.imports.ImportLimits;
+import org.emergence.trainer.imports.Imports;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,6 +48,15 @@ public class TrainerWiring {
         return new TrainingRuns(store, maxQueued, new RunLimits(maxSteps.orElse(d.maxSteps()),
                 maxCheckpoints.orElse(d.maxCheckpoints()), maxParameters.orElse(d.maxParameters()),
                 maxDataRows.orElse(d.maxDataRows()), maxActivations.orElse(d.maxActivations())), meters);
+    }
+
+    @Produces
+    @Singleton
+    Imports imports(@ConfigProperty(name = "trainer.checkpoint-dir") Path root,
+                    @ConfigProperty(name = "trainer.import.max-bytes") long maxBytes,
+                    @ConfigProperty(name = "trainer.import.max-files") int maxFiles,
+                    @ConfigProperty(name = "trainer.import.max-file-bytes") long maxFileBytes) {
+        return new Imports(root, new ImportLimits(maxBytes, maxFiles, maxFileBytes));
     }
 
     /** Recovers the runs on disk before the first call can ask for them (a restarted trainer resumes its runs here). */

@@ -19,6 +19,9 @@ import org.emergence.workloads.WorkloadReport;
 import org.emergence.proto.grpc.HealthState;
 import org.emergence.service.RunConfigs;
 import org.emergence.service.RunLimits;
+import org.emergence.trainer.imports.ImportLimits;
+import org.emergence.trainer.imports.ImportUpload;
+import org.emergence.trainer.imports.ImportedSeries;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.service.checkpoint.CachedCheckpointStore;
@@ -147,6 +150,33 @@ public final class TrainingRuns implements AutoCloseable {
             queue(run, null);
         }
         return run;
+    }
+
+    /**
+     * Registers an uploaded series as a COMPLETED run: every checkpoint is built and checked first
+     * ({@link ImportedSeries}), then stored, then the run's record is saved; if storing fails, the
+     * checkpoints written so far are removed, so no half-imported run remains.
+     */
+    public Run importSeries(String requestedId, ImportUpload upload, ImportLimits limits) {
+        String id = requestedId.isBlank() ? "import-" + UUID.randomUUID().toString().substring(0, 8) : validId(requestedId);
+        if (runs.containsKey(id) || !checkpoints.steps(id).isEmpty()) {
+            throw RequestException.failedPrecondition("run_id " + id + " is already in use; choose another id");
+        }
+        ImportedSeries.Series series = ImportedSeries.read(upload, id, limits);
+        Run run = new Run(id, series.config(), describe(series.last().report()));
+        if (runs.putIfAbsent(id, run) != null) {
+            throw RequestException.failedPrecondition("run_id " + id + " is already in use; choose another id");
+        }
+        try {
+            series.checkpoints().forEach(checkpoints::put);
+            replayCheckpoints(run, Long.MAX_VALUE);
+            finish(run, RunState.RUN_STATE_COMPLETED, "");
+            return run;
+        } catch (RuntimeException e) {
+            runs.remove(id);
+            ImportUpload.removeTree(checkpoints.durable().runDirectory(id));
+            throw e;
+        }
     }
 
     /** Resumes a stopped or failed run from its last resumable checkpoint; returns that step. */
