@@ -111,6 +111,12 @@ public final class ExperimentSupervisor implements AutoCloseable {
         return experiment;
     }
 
+    /** Whether run {@code runId} is the run of one of {@code tenant}'s experiments (measurements by reference are only on those). */
+    public boolean ownsRun(String runId, String tenant) {
+        return experiments.values().stream().anyMatch(e -> e.record().runId().equals(runId)
+                && e.record().tenant().equals(tenant));
+    }
+
     public List<Experiment> all(String tenant) {
         return experiments.values().stream().filter(e -> e.record().tenant().equals(tenant)).toList();
     }

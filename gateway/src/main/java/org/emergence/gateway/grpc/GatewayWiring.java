@@ -21,8 +21,9 @@ public class GatewayWiring {
     @Produces
     @Singleton
     Backends backends(@ConfigProperty(name = "gateway.trainer.target") String trainer,
-                      @ConfigProperty(name = "gateway.metrics.target") String metrics) {
-        return new Backends(trainer, metrics);
+                      @ConfigProperty(name = "gateway.metrics.target") String metrics,
+                      @ConfigProperty(name = "gateway.tda.target") String tda) {
+        return new Backends(trainer, metrics, tda);
     }
 
     @Produces

@@ -60,7 +60,8 @@ class ExperimentResumeTest {
     }
 
     private static Backends channels(BackendServices backends) {
-        return new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort);
+        return new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
+                "localhost:" + backends.tdaPort);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
