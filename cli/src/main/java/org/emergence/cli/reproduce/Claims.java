@@ -2,6 +2,8 @@ package org.emergence.cli.reproduce;
 
 import org.emergence.cli.reproduce.claims.GrokkingTopologyClaim;
 import org.emergence.cli.reproduce.claims.HopfClaim;
+import org.emergence.cli.reproduce.claims.IclRegressionClaim;
+import org.emergence.cli.reproduce.claims.InductionClaim;
 import org.emergence.cli.reproduce.claims.LlcClaim;
 import org.emergence.cli.reproduce.claims.PhaseProbeClaim;
 
@@ -12,7 +14,8 @@ import java.util.Optional;
 public final class Claims {
 
     private static final List<Claim> ALL = List.of(
-            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim());
+            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim(),
+            new IclRegressionClaim(), new InductionClaim());
 
     private Claims() {
     }
