@@ -81,7 +81,7 @@ public final class InductionClaim implements Claim {
     }
 
     static long tradeSteps(Scale scale) {
-        return scale.pick(200L, 1200L, 10_000L);
+        return scale.pick(100L, 1200L, 10_000L);
     }
 
     @Override
