@@ -160,8 +160,10 @@ public final class IclRegressionClaim implements Claim {
 
     static RunConfig config(Scale scale, int tasks, long seed) {
         long steps = steps(scale);
-        // The train split is fixed (docs/science.md 1.2): large enough that every task of the large pool is seen often.
-        int trainSequences = scale.pick(2048, 16384, 65536);
+        // The train split is fixed (docs/science.md 1.2): as large as the trainer's default activation
+        // limit allows a full-batch evaluation of (128M: about 6,600 sequences here), so that every task of
+        // the M = 64 pool is seen about a hundred times.
+        int trainSequences = scale.pick(2048, 6144, 6144);
         return RunConfig.newBuilder()
                 .setWorkload(WorkloadSpec.newBuilder().setIclRegression(IclRegressionConfig.newBuilder()
                         .setDimension(DIMENSION).setPairs(PAIRS).setNoiseVariance(NOISE).setTasks(tasks)
