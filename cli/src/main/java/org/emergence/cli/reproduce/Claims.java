@@ -2,6 +2,8 @@ package org.emergence.cli.reproduce;
 
 import org.emergence.cli.reproduce.claims.GrokkingTopologyClaim;
 import org.emergence.cli.reproduce.claims.HopfClaim;
+import org.emergence.cli.reproduce.claims.IclRegressionClaim;
+import org.emergence.cli.reproduce.claims.InductionClaim;
 import org.emergence.cli.reproduce.claims.LlcClaim;
 import org.emergence.cli.reproduce.claims.PhaseProbeClaim;
 import org.emergence.cli.reproduce.claims.SparseParityClaim;
@@ -15,7 +17,7 @@ public final class Claims {
 
     private static final List<Claim> ALL = List.of(
             // The seeds' settings (issue order), then the instruments' own claims.
-            new SparseParityClaim(), new SuperpositionClaim(),
+            new SparseParityClaim(), new SuperpositionClaim(), new IclRegressionClaim(), new InductionClaim(),
             new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim());
 
     private Claims() {
