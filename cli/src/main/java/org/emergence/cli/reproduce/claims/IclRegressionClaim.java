@@ -40,8 +40,9 @@ public final class IclRegressionClaim implements Claim {
 
     // Ours: the workload's scaled-down defaults (d 4, K 8, sigma^2 0.25, d_model 32, 2 blocks of 4
     // heads), AdamW without weight decay, batch 64. The workload test's lr 3e-3 diverged (NaN loss
-    // from step 1,650) at M = 4, seed 0 on 6,144 sequences; hence 1e-3 with 100 warm-up steps.
-    private static final double LEARNING_RATE = 1e-3;
+    // from step 1,650) at M = 4, seed 0 on 6,144 sequences, and 1e-3 from step 2,800; hence 3e-4
+    // with 100 warm-up steps (not yet measured at ci).
+    private static final double LEARNING_RATE = 3e-4;
     private static final int WARMUP = 100;
     private static final int DIMENSION = 4;
     private static final int PAIRS = 8;
@@ -100,8 +101,19 @@ public final class IclRegressionClaim implements Claim {
         for (int i = 0; i < diversities.length; i++) {
             int m = diversities[i];
             String key = "M" + m;
-            Suite.Outcome outcome = run.suite().experiment("icl-regression M=" + m, config(scale, m, run.seed(i)),
-                    plan(scale, run.seed(i)));
+            Suite.Outcome outcome;
+            try {
+                outcome = run.suite().experiment("icl-regression M=" + m, config(scale, m, run.seed(i)),
+                        plan(scale, run.seed(i)));
+            } catch (Suite.ExperimentFailed failed) {
+                // A run that diverged (or failed otherwise) is a result of this claim's settings, not a reason to give up.
+                toRidge[i] = Double.NaN;
+                toDmmse[i] = Double.NaN;
+                testLoss[i] = Double.NaN;
+                verdict.evidence(key + ".failed", 1);
+                why.append(why.isEmpty() ? "" : "; ").append("M = ").append(m).append(": ").append(failed.getMessage());
+                continue;
+            }
             double[][] dense = dense(outcome.progress(), FIGURES);
             int last = dense[0].length - 1;
             testLoss[i] = at(dense, 1, last);
