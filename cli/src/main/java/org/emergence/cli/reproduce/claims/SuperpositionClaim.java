@@ -127,11 +127,16 @@ public final class SuperpositionClaim implements Claim {
                 .build();
     }
 
-    /** The LLC at every checkpoint: a short manual chain at smoke scale (the mechanism only), auto mode otherwise. */
+    /**
+     * The LLC at every checkpoint, with fixed devinterp-style settings (step 1e-4, localisation 100,
+     * the default n_beta of a 256-row minibatch): auto mode calibrates each estimate with pilot
+     * chains of up to 30,000 steps, minutes a checkpoint, while the claim is about the LLC's
+     * changes between plateaus, which fixed settings compare fairly. Smoke runs one short chain.
+     */
     private static AnalysisPlan plan(Scale scale) {
-        LlcSettings llc = scale == Scale.SMOKE
-                ? LlcSettings.newBuilder().setEpsilon(1e-4).setGamma(100).setNBeta(100).setChains(1).setDraws(30).build()
-                : LlcSettings.newBuilder().setAuto(true).setChains(2).build();
+        LlcSettings llc = LlcSettings.newBuilder().setEpsilon(1e-4).setGamma(100).setMinibatchSize(256)
+                .setChains(scale.pick(1, 2, 4)).setDraws(scale.pick(30, 200, 500)).setBurnIn(scale.pick(30, 100, 200))
+                .build();
         return AnalysisPlan.newBuilder().addProbes(Probe.PROBE_LOSS_ACCURACY).setSkipClouds(true).setLlc(llc).build();
     }
 
