@@ -6,6 +6,8 @@ import com.google.protobuf.util.JsonFormat;
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointSchedule.ScheduleCase;
+import org.emergence.proto.v1.AttentionPhasesConfig;
+import org.emergence.proto.v1.AttentionPhasesInitialisation;
 import org.emergence.proto.v1.DeepLinearConfig;
 import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
@@ -16,6 +18,7 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.modular.ModularAddition;
+import org.emergence.workloads.phases.AttentionPhases;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.WorkloadSize;
 import org.emergence.workloads.modular.Variant;
@@ -53,7 +56,7 @@ public final class RunConfigs {
      */
     public static RunConfig resolve(RunConfig config, RunLimits limits) {
         if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
-            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear or reduced_rank_regression");
+            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, reduced_rank_regression or attention_phases");
         }
         if (config.getSteps() <= 0) {
             throw RequestException.invalid("config.steps", "config.steps must be positive, got " + config.getSteps());
@@ -132,6 +135,21 @@ public final class RunConfigs {
                         DataType.FLOAT32).withNoise(c.getNoise()));
                 yield new Planned(field, config.size(), () -> named(field, () -> new DeepLinearWorkload(config)));
             }
+            case ATTENTION_PHASES -> {
+                AttentionPhasesConfig c = spec.getAttentionPhases();
+                String field = "config.workload.attention_phases";
+                var initialisation = switch (c.getInitialisation()) {
+                    case ATTENTION_PHASES_INITIALISATION_RANDOM -> org.emergence.workloads.phases.AttentionPhasesConfig.Initialisation.RANDOM;
+                    case ATTENTION_PHASES_INITIALISATION_POSITIONAL -> org.emergence.workloads.phases.AttentionPhasesConfig.Initialisation.POSITIONAL;
+                    case ATTENTION_PHASES_INITIALISATION_SEMANTIC -> org.emergence.workloads.phases.AttentionPhasesConfig.Initialisation.SEMANTIC;
+                    default -> throw RequestException.invalid(field + ".initialisation", field
+                            + ".initialisation must be random, positional or semantic, got " + c.getInitialisation());
+                };
+                var config = named(field, () -> new org.emergence.workloads.phases.AttentionPhasesConfig(c.getDimension(),
+                        c.getSampleRatio(), c.getOmega(), c.getTokenStd(), c.getTestSamples(), initialisation,
+                        resolved.getSeed()));
+                yield new Planned(field, config.size(), () -> new AttentionPhases(config));
+            }
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };
     }
@@ -176,6 +194,17 @@ public final class RunConfigs {
             case REDUCED_RANK_REGRESSION -> {
                 ReducedRankRegressionConfig.Builder c = out.getReducedRankRegressionBuilder();
                 if (c.getSamples() == 0) c.setSamples(DEFAULT_SAMPLES);
+            }
+            case ATTENTION_PHASES -> {
+                AttentionPhasesConfig.Builder c = out.getAttentionPhasesBuilder();
+                if (c.getDimension() == 0) c.setDimension(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_DIMENSION);
+                if (c.getSampleRatio() == 0) c.setSampleRatio(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_SAMPLE_RATIO);
+                if (!c.hasOmega()) c.setOmega(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_OMEGA);
+                if (c.getTokenStd() == 0) c.setTokenStd(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_TOKEN_STD);
+                if (c.getTestSamples() == 0) c.setTestSamples(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_TEST_SAMPLES);
+                if (c.getInitialisation() == AttentionPhasesInitialisation.ATTENTION_PHASES_INITIALISATION_UNSPECIFIED) {
+                    c.setInitialisation(AttentionPhasesInitialisation.ATTENTION_PHASES_INITIALISATION_RANDOM);
+                }
             }
             case WORKLOAD_NOT_SET -> { }
         }

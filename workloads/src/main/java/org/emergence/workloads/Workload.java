@@ -45,6 +45,14 @@ public interface Workload {
         return Map.of();
     }
 
+    /**
+     * {@link #evaluationMetrics(NDArray, Batch)} for figures that also read the parameters (a learned
+     * direction's overlap with a known one); the trainer calls this one.
+     */
+    default Map<String, Double> evaluationMetrics(Parameters parameters, NDArray outputs, Batch test) {
+        return evaluationMetrics(outputs, test);
+    }
+
     /** The train and test data, deterministic in {@code seed}, created in {@code manager}. */
     DataSplit data(NDManager manager, long seed);
 

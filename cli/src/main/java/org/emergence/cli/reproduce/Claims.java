@@ -1,5 +1,6 @@
 package org.emergence.cli.reproduce;
 
+import org.emergence.cli.reproduce.claims.AttentionPhasesClaim;
 import org.emergence.cli.reproduce.claims.GrokkingTopologyClaim;
 import org.emergence.cli.reproduce.claims.HopfClaim;
 import org.emergence.cli.reproduce.claims.LlcClaim;
@@ -12,7 +13,8 @@ import java.util.Optional;
 public final class Claims {
 
     private static final List<Claim> ALL = List.of(
-            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim());
+            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim(),
+            new AttentionPhasesClaim());
 
     private Claims() {
     }

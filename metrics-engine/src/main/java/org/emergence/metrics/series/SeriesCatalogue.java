@@ -1,6 +1,7 @@
 package org.emergence.metrics.series;
 
 import org.emergence.workloads.TrainingSeries;
+import org.emergence.workloads.phases.AttentionPhases;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,8 @@ public final class SeriesCatalogue {
     public static final String TEST_LOSS = TrainingSeries.TEST_LOSS;
     public static final String TRAIN_ACCURACY = TrainingSeries.TRAIN_ACCURACY;
     public static final String TEST_ACCURACY = TrainingSeries.TEST_ACCURACY;
+    public static final String POSITIONAL_OVERLAP = AttentionPhases.POSITIONAL_OVERLAP;
+    public static final String SEMANTIC_OVERLAP = AttentionPhases.SEMANTIC_OVERLAP;
     public static final String WEIGHT_NORM = "weight_norm";
     public static final String FOURIER_GINI = "fourier_gini";
     public static final String FOURIER_GINI_UNEMBEDDING = "fourier_gini_unembedding";
@@ -55,6 +58,10 @@ public final class SeriesCatalogue {
         add(TEST_LOSS, "Test loss", "loss", t, true, "Mean loss on the held-out split.");
         add(TRAIN_ACCURACY, "Train accuracy", "[0, 1]", t, true, "Share of training inputs classified correctly.");
         add(TEST_ACCURACY, "Test accuracy", "[0, 1]", t, true, "Share of held-out inputs classified correctly.");
+        add(POSITIONAL_OVERLAP, "Positional overlap", "W.p / d", t, true,
+                "Overlap of the learned query-key direction with the positional encoding (attention-phases).");
+        add(SEMANTIC_OVERLAP, "Semantic overlap", "W.Q* / d", t, true,
+                "Overlap of the learned query-key direction with the teacher's semantic direction (attention-phases).");
         add(WEIGHT_NORM, "Weight norm", "L2", SeriesGroup.WEIGHTS, true, "L2 norm of all parameters together.");
         SeriesGroup f = SeriesGroup.FOURIER;
         add(FOURIER_GINI, "Fourier Gini (embedding)", "[0, 1]", f, true,

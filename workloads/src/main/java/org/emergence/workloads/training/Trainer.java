@@ -165,7 +165,7 @@ public final class Trainer {
             batch.targets().tempAttach(step);
             NDArray outputs = workload.forward(parameters, batch.inputs());
             return new Measurement(workload.loss(outputs, batch.targets()).getFloat(),
-                    workload.accuracy(outputs, batch.targets()), workload.evaluationMetrics(outputs, batch));
+                    workload.accuracy(outputs, batch.targets()), workload.evaluationMetrics(parameters, outputs, batch));
         }
     }
 
