@@ -9,6 +9,7 @@ import org.emergence.proto.v1.CheckpointSchedule.ScheduleCase;
 import org.emergence.proto.v1.AttentionPhasesConfig;
 import org.emergence.proto.v1.AttentionPhasesInitialisation;
 import org.emergence.proto.v1.DeepLinearConfig;
+import org.emergence.proto.v1.LewisGameConfig;
 import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.Optimizer;
@@ -16,6 +17,7 @@ import org.emergence.proto.v1.OptimizerConfig;
 import org.emergence.proto.v1.ReducedRankRegressionConfig;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.WorkloadSpec;
+import org.emergence.workloads.lewis.LewisGame;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.modular.ModularAddition;
 import org.emergence.workloads.phases.AttentionPhases;
@@ -56,7 +58,7 @@ public final class RunConfigs {
      */
     public static RunConfig resolve(RunConfig config, RunLimits limits) {
         if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
-            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, reduced_rank_regression or attention_phases");
+            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, reduced_rank_regression, attention_phases or lewis_game");
         }
         if (config.getSteps() <= 0) {
             throw RequestException.invalid("config.steps", "config.steps must be positive, got " + config.getSteps());
@@ -150,6 +152,14 @@ public final class RunConfigs {
                         resolved.getSeed()));
                 yield new Planned(field, config.size(), () -> new AttentionPhases(config));
             }
+            case LEWIS_GAME -> {
+                LewisGameConfig c = spec.getLewisGame();
+                String field = "config.workload.lewis_game";
+                var config = named(field, () -> new org.emergence.workloads.lewis.LewisGameConfig(c.getAttributes(),
+                        c.getValues(), c.getMessageLength(), c.getVocabulary(), c.getHiddenDim(), c.getHeldOutFraction(),
+                        c.getReceiverResetEvery()));
+                yield new Planned(field, config.size(), () -> new LewisGame(config));
+            }
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };
     }
@@ -204,6 +214,17 @@ public final class RunConfigs {
                 if (c.getTestSamples() == 0) c.setTestSamples(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_TEST_SAMPLES);
                 if (c.getInitialisation() == AttentionPhasesInitialisation.ATTENTION_PHASES_INITIALISATION_UNSPECIFIED) {
                     c.setInitialisation(AttentionPhasesInitialisation.ATTENTION_PHASES_INITIALISATION_RANDOM);
+                }
+            }
+            case LEWIS_GAME -> {
+                LewisGameConfig.Builder c = out.getLewisGameBuilder();
+                if (c.getAttributes() == 0) c.setAttributes(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_ATTRIBUTES);
+                if (c.getValues() == 0) c.setValues(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_VALUES);
+                if (c.getMessageLength() == 0) c.setMessageLength(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_MESSAGE_LENGTH);
+                if (c.getVocabulary() == 0) c.setVocabulary(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_VOCABULARY);
+                if (c.getHiddenDim() == 0) c.setHiddenDim(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_HIDDEN);
+                if (c.getHeldOutFraction() == 0) {
+                    c.setHeldOutFraction(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_HELD_OUT_FRACTION);
                 }
             }
             case WORKLOAD_NOT_SET -> { }

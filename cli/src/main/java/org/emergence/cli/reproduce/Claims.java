@@ -3,6 +3,7 @@ package org.emergence.cli.reproduce;
 import org.emergence.cli.reproduce.claims.AttentionPhasesClaim;
 import org.emergence.cli.reproduce.claims.GrokkingTopologyClaim;
 import org.emergence.cli.reproduce.claims.HopfClaim;
+import org.emergence.cli.reproduce.claims.LewisGameClaim;
 import org.emergence.cli.reproduce.claims.LlcClaim;
 import org.emergence.cli.reproduce.claims.PhaseProbeClaim;
 
@@ -14,7 +15,7 @@ public final class Claims {
 
     private static final List<Claim> ALL = List.of(
             new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim(),
-            new AttentionPhasesClaim());
+            new AttentionPhasesClaim(), new LewisGameClaim());
 
     private Claims() {
     }

@@ -1,6 +1,7 @@
 package org.emergence.metrics.series;
 
 import org.emergence.workloads.TrainingSeries;
+import org.emergence.workloads.lewis.LewisGame;
 import org.emergence.workloads.phases.AttentionPhases;
 
 import java.util.LinkedHashMap;
@@ -27,6 +28,11 @@ public final class SeriesCatalogue {
     public static final String TEST_ACCURACY = TrainingSeries.TEST_ACCURACY;
     public static final String POSITIONAL_OVERLAP = AttentionPhases.POSITIONAL_OVERLAP;
     public static final String SEMANTIC_OVERLAP = AttentionPhases.SEMANTIC_OVERLAP;
+    public static final String INFORMATION_LOSS_TRAIN = LewisGame.INFORMATION_LOSS_TRAIN;
+    public static final String INFORMATION_LOSS_TEST = LewisGame.INFORMATION_LOSS_TEST;
+    public static final String COADAPTATION_LOSS_TRAIN = LewisGame.COADAPTATION_LOSS_TRAIN;
+    public static final String COADAPTATION_LOSS_TEST = LewisGame.COADAPTATION_LOSS_TEST;
+    public static final String TOPOGRAPHIC_SIMILARITY = LewisGame.TOPOGRAPHIC_SIMILARITY;
     public static final String WEIGHT_NORM = "weight_norm";
     public static final String FOURIER_GINI = "fourier_gini";
     public static final String FOURIER_GINI_UNEMBEDDING = "fourier_gini_unembedding";
@@ -62,6 +68,16 @@ public final class SeriesCatalogue {
                 "Overlap of the learned query-key direction with the positional encoding (attention-phases).");
         add(SEMANTIC_OVERLAP, "Semantic overlap", "W.Q* / d", t, true,
                 "Overlap of the learned query-key direction with the teacher's semantic direction (attention-phases).");
+        add(INFORMATION_LOSS_TRAIN, "Information loss (train)", "loss", t, false,
+                "Loss of the best receiver for the sender's messages on the training objects (Lewis game).");
+        add(INFORMATION_LOSS_TEST, "Information loss (held out)", "loss", t, false,
+                "Loss of the best receiver for the sender's messages on the held-out objects (Lewis game).");
+        add(COADAPTATION_LOSS_TRAIN, "Co-adaptation loss (train)", "loss", t, true,
+                "Receiver's loss beyond the information loss on the training objects (Lewis game).");
+        add(COADAPTATION_LOSS_TEST, "Co-adaptation loss (held out)", "loss", t, true,
+                "Receiver's loss beyond the information loss on the held-out objects (Lewis game).");
+        add(TOPOGRAPHIC_SIMILARITY, "Topographic similarity", "[-1, 1]", t, true,
+                "Spearman correlation of meaning Hamming distances with message edit distances (Lewis game).");
         add(WEIGHT_NORM, "Weight norm", "L2", SeriesGroup.WEIGHTS, true, "L2 norm of all parameters together.");
         SeriesGroup f = SeriesGroup.FOURIER;
         add(FOURIER_GINI, "Fourier Gini (embedding)", "[0, 1]", f, true,
