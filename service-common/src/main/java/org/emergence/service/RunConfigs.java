@@ -16,11 +16,14 @@ import org.emergence.proto.v1.Optimizer;
 import org.emergence.proto.v1.OptimizerConfig;
 import org.emergence.proto.v1.ReducedRankRegressionConfig;
 import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.VisionDataset;
+import org.emergence.proto.v1.VisionLocalityConfig;
 import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.workloads.lewis.LewisGame;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.modular.ModularAddition;
 import org.emergence.workloads.phases.AttentionPhases;
+import org.emergence.workloads.vision.VisionLocality;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.WorkloadSize;
 import org.emergence.workloads.modular.Variant;
@@ -58,7 +61,7 @@ public final class RunConfigs {
      */
     public static RunConfig resolve(RunConfig config, RunLimits limits) {
         if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
-            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, reduced_rank_regression, attention_phases or lewis_game");
+            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, reduced_rank_regression, attention_phases, lewis_game or vision_locality");
         }
         if (config.getSteps() <= 0) {
             throw RequestException.invalid("config.steps", "config.steps must be positive, got " + config.getSteps());
@@ -160,6 +163,22 @@ public final class RunConfigs {
                         c.getReceiverResetEvery()));
                 yield new Planned(field, config.size(), () -> new LewisGame(config));
             }
+            case VISION_LOCALITY -> {
+                VisionLocalityConfig c = spec.getVisionLocality();
+                String field = "config.workload.vision_locality";
+                var dataset = switch (c.getDataset()) {
+                    case VISION_DATASET_SYNTHETIC -> org.emergence.workloads.vision.VisionLocalityConfig.Dataset.SYNTHETIC;
+                    case VISION_DATASET_FASHION_MNIST -> org.emergence.workloads.vision.VisionLocalityConfig.Dataset.FASHION_MNIST;
+                    case VISION_DATASET_CIFAR10 -> org.emergence.workloads.vision.VisionLocalityConfig.Dataset.CIFAR10;
+                    case VISION_DATASET_CIFAR100 -> org.emergence.workloads.vision.VisionLocalityConfig.Dataset.CIFAR100;
+                    default -> throw RequestException.invalid(field + ".dataset", field + ".dataset must be synthetic, "
+                            + "fashion-mnist, cifar10 or cifar100, got " + c.getDataset());
+                };
+                var config = named(field, () -> new org.emergence.workloads.vision.VisionLocalityConfig(dataset, c.getDataDir(),
+                        c.getTrainSamples(), c.getTestSamples(), c.getPatch(), c.getDim(), c.getLayers(), c.getHeads(),
+                        c.getJitter(), c.getAugmentPolicy(), c.getCutmixAlpha(), c.getCutmixProbability(), c.getLabelSmoothing()));
+                yield new Planned(field, config.size(), () -> new VisionLocality(config));
+            }
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };
     }
@@ -226,6 +245,17 @@ public final class RunConfigs {
                 if (c.getHeldOutFraction() == 0) {
                     c.setHeldOutFraction(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_HELD_OUT_FRACTION);
                 }
+            }
+            case VISION_LOCALITY -> {
+                VisionLocalityConfig.Builder c = out.getVisionLocalityBuilder();
+                if (c.getDataset() == VisionDataset.VISION_DATASET_UNSPECIFIED) c.setDataset(VisionDataset.VISION_DATASET_FASHION_MNIST);
+                if (c.getTrainSamples() == 0) c.setTrainSamples(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_TRAIN_SAMPLES);
+                if (c.getTestSamples() == 0) c.setTestSamples(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_TEST_SAMPLES);
+                if (c.getPatch() == 0) c.setPatch(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_PATCH);
+                if (c.getDim() == 0) c.setDim(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_DIM);
+                if (c.getLayers() == 0) c.setLayers(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_LAYERS);
+                if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_HEADS);
+                if (!c.hasCutmixAlpha()) c.setCutmixAlpha(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_CUTMIX_ALPHA);
             }
             case WORKLOAD_NOT_SET -> { }
         }

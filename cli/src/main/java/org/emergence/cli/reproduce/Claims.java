@@ -6,6 +6,7 @@ import org.emergence.cli.reproduce.claims.HopfClaim;
 import org.emergence.cli.reproduce.claims.LewisGameClaim;
 import org.emergence.cli.reproduce.claims.LlcClaim;
 import org.emergence.cli.reproduce.claims.PhaseProbeClaim;
+import org.emergence.cli.reproduce.claims.VisionLocalityClaim;
 
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,7 @@ public final class Claims {
 
     private static final List<Claim> ALL = List.of(
             new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim(),
-            new AttentionPhasesClaim(), new LewisGameClaim());
+            new AttentionPhasesClaim(), new LewisGameClaim(), new VisionLocalityClaim());
 
     private Claims() {
     }
