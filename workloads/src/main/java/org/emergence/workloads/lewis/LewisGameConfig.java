@@ -62,13 +62,13 @@ public record LewisGameConfig(int attributes, int values, int messageLength, int
         return (int) Math.round(heldOutFraction * objects());
     }
 
-    /** Sender and receiver weights; per row the object, both hidden layers, the message and the logits. */
+    /** Sender and receiver weights; per row the input (object and noise columns), both hidden layers, the message and the logits. */
     public WorkloadSize size() {
         double input = (double) attributes * values;
         double message = (double) messageLength * vocabulary;
         double parameters = input * hiddenDim + hiddenDim + hiddenDim * message + message
                 + message * hiddenDim + hiddenDim + hiddenDim * input + input;
-        double perRow = input + 2.0 * hiddenDim + 3 * message + input;
+        double perRow = input + message + 2.0 * hiddenDim + 3 * message + input;
         return new WorkloadSize(WorkloadSize.saturated(parameters), objects(), WorkloadSize.saturated(perRow));
     }
 }
