@@ -27,14 +27,4 @@ public record Images(float[] pixels, int[] labels, int classes, int channels, in
     public int imageSize() {
         return channels * height * width;
     }
-
-    /** The first {@code n} images (all of them if there are fewer). */
-    public Images first(int n) {
-        int kept = Math.min(n, count());
-        float[] p = new float[kept * imageSize()];
-        System.arraycopy(pixels, 0, p, 0, p.length);
-        int[] l = new int[kept];
-        System.arraycopy(labels, 0, l, 0, kept);
-        return new Images(p, l, classes, channels, height, width);
-    }
 }
