@@ -64,6 +64,7 @@ public final class BackendServices {
         return Map.of(
                 "gateway.trainer.target", "localhost:" + trainerPort,
                 "gateway.metrics.target", "localhost:" + metricsPort,
+                "gateway.tda.target", "localhost:" + tdaPort,
                 "gateway.data-dir", dataDir.resolve(dataFolder).toString());
     }
 

@@ -44,6 +44,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.nio.file.Files;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -276,6 +278,40 @@ class ExperimentEndToEndTest {
         String[] lines = out.strip().split("\n");
         JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
         assertTrue(report.has("milestones") && report.has("series"), out);
+    }
+
+    /**
+     * Both clients start any workload from a RunConfig file: a tiny run of each of the seeds'
+     * settings completes, and its report is that workload's.
+     */
+    @Test
+    void bothClientsStartEveryWorkloadFromAConfigFile() throws Exception {
+        Map<String, String> workloads = Map.of(
+                "sparse parity", "{\"sparseParity\": {\"nTasks\": 3, \"dataBits\": 8, \"hiddenDim\": 16, \"trainSamples\": 256, \"testSamplesPerTask\": 16}}",
+                "superposition", "{\"superposition\": {\"features\": 4, \"trainSamples\": 256, \"testSamples\": 256}}",
+                "in-context linear regression", "{\"iclRegression\": {\"dimension\": 2, \"pairs\": 4, \"tasks\": 4, \"trainSequences\": 64, "
+                        + "\"testSequences\": 32, \"dModel\": 8, \"layers\": 1, \"heads\": 1, \"dMlp\": 16}}",
+                "in-context classification", "{\"induction\": {\"classes\": 16, \"labels\": 4, \"context\": 4, \"dimension\": 8, "
+                        + "\"burstiness\": 2, \"trainSequences\": 64, \"testSequences\": 16, \"dModel\": 16}}");
+        Path folder = Files.createTempDirectory("client-configs");
+        for (Map.Entry<String, String> workload : workloads.entrySet()) {
+            Path config = folder.resolve(workload.getKey().replace(' ', '-') + ".json");
+            Files.writeString(config, "{\"workload\": " + workload.getValue() + ", \"steps\": \"10\", \"seed\": \"1\", "
+                    + "\"evalEvery\": \"5\", \"checkpoints\": {\"everySteps\": \"10\"}}");
+            String python = run(List.of("/usr/bin/python3", "clients/python/emergence_client.py", "--target", "localhost:" + port,
+                    "experiment", "--config", config.toString(), "--name", workload.getKey()));
+            assertTrue(python.contains(": completed"), python);
+            Matcher id = Pattern.compile("^experiment (exp-\\S+) ").matcher(python.lines().filter(l -> l.startsWith("experiment "))
+                    .findFirst().orElseThrow());
+            assertTrue(id.find(), python);
+            String summary = experiments.getReport(GetReportRequest.newBuilder().setExperimentId(id.group(1)).build()).getWorkload();
+            assertTrue(summary.contains(workload.getKey()), workload.getKey() + " run reports " + summary);
+
+            String node = run(List.of("node", "clients/node/run_experiment.js", "--target", "localhost:" + port,
+                    "--config", config.toString()));
+            JsonNode report = new ObjectMapper().readTree(node.strip().lines().reduce((a, b) -> b).orElseThrow());
+            assertTrue(report.get("workload").asText().contains(workload.getKey()), node);
+        }
     }
 
     /** Runs a client from the repository root; its stdout, after asserting it exited 0. */

@@ -9,6 +9,8 @@ import org.emergence.proto.v1.CheckpointSchedule.ScheduleCase;
 import org.emergence.proto.v1.AttentionPhasesConfig;
 import org.emergence.proto.v1.AttentionPhasesInitialisation;
 import org.emergence.proto.v1.DeepLinearConfig;
+import org.emergence.proto.v1.IclRegressionConfig;
+import org.emergence.proto.v1.InductionConfig;
 import org.emergence.proto.v1.LewisGameConfig;
 import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
@@ -16,9 +18,15 @@ import org.emergence.proto.v1.Optimizer;
 import org.emergence.proto.v1.OptimizerConfig;
 import org.emergence.proto.v1.ReducedRankRegressionConfig;
 import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.SparseParityConfig;
+import org.emergence.proto.v1.SuperpositionConfig;
+import org.emergence.proto.v1.SuperpositionInputs;
 import org.emergence.proto.v1.VisionDataset;
 import org.emergence.proto.v1.VisionLocalityConfig;
 import org.emergence.proto.v1.WorkloadSpec;
+import org.emergence.workloads.ConfigFieldException;
+import org.emergence.workloads.icl.IclRegression;
+import org.emergence.workloads.induction.Induction;
 import org.emergence.workloads.lewis.LewisGame;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.modular.ModularAddition;
@@ -27,6 +35,9 @@ import org.emergence.workloads.vision.VisionLocality;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.WorkloadSize;
 import org.emergence.workloads.modular.Variant;
+import org.emergence.workloads.parity.SparseParity;
+import org.emergence.workloads.superposition.FeatureInputs;
+import org.emergence.workloads.superposition.Superposition;
 import org.emergence.workloads.training.CheckpointSchedule;
 import org.emergence.workloads.training.OptimizerKind;
 import org.emergence.workloads.training.TrainingConfig;
@@ -61,7 +72,8 @@ public final class RunConfigs {
      */
     public static RunConfig resolve(RunConfig config, RunLimits limits) {
         if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
-            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, reduced_rank_regression, attention_phases, lewis_game or vision_locality");
+            throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, "
+                    + "reduced_rank_regression, sparse_parity, superposition, icl_regression, induction, attention_phases, lewis_game or vision_locality");
         }
         if (config.getSteps() <= 0) {
             throw RequestException.invalid("config.steps", "config.steps must be positive, got " + config.getSteps());
@@ -140,6 +152,45 @@ public final class RunConfigs {
                         DataType.FLOAT32).withNoise(c.getNoise()));
                 yield new Planned(field, config.size(), () -> named(field, () -> new DeepLinearWorkload(config)));
             }
+            case SPARSE_PARITY -> {
+                SparseParityConfig c = spec.getSparseParity();
+                String field = "config.workload.sparse_parity";
+                var config = named(field, () -> new org.emergence.workloads.parity.SparseParityConfig(c.getNTasks(),
+                        c.getDataBits(), c.getK(), c.getAlpha(), c.getHiddenDim(), c.getTrainSamples(),
+                        c.getTestSamplesPerTask()));
+                yield new Planned(field, config.size(), () -> new SparseParity(config));
+            }
+            case SUPERPOSITION -> {
+                SuperpositionConfig c = spec.getSuperposition();
+                String field = "config.workload.superposition";
+                FeatureInputs inputs = switch (c.getInputs()) {
+                    case SUPERPOSITION_INPUTS_ONE_HOT -> FeatureInputs.ONE_HOT;
+                    case SUPERPOSITION_INPUTS_INDEPENDENT -> FeatureInputs.INDEPENDENT;
+                    default -> throw RequestException.invalid(field + ".inputs", field + ".inputs must be one-hot "
+                            + "or independent, got " + c.getInputs());
+                };
+                var config = named(field, () -> new org.emergence.workloads.superposition.SuperpositionConfig(
+                        c.getFeatures(), c.getHiddenDim(), inputs, c.hasSparsity() ? c.getSparsity() : Double.NaN,
+                        c.getTrainSamples(), c.getTestSamples()));
+                yield new Planned(field, config.size(), () -> new Superposition(config));
+            }
+            case ICL_REGRESSION -> {
+                IclRegressionConfig c = spec.getIclRegression();
+                String field = "config.workload.icl_regression";
+                var config = named(field, () -> new org.emergence.workloads.icl.IclRegressionConfig(c.getDimension(),
+                        c.getPairs(), c.getNoiseVariance(), c.getTasks(), c.getTrainSequences(), c.getTestSequences(),
+                        c.getDModel(), c.getLayers(), c.getHeads(), c.getDMlp(), resolved.getSeed()));
+                yield new Planned(field, config.size(), () -> new IclRegression(config));
+            }
+            case INDUCTION -> {
+                InductionConfig c = spec.getInduction();
+                String field = "config.workload.induction";
+                var config = named(field, () -> new org.emergence.workloads.induction.InductionConfig(c.getClasses(),
+                        c.getLabels(), c.getContext(), c.getDimension(), c.getBurstiness(), c.getBurstyFraction(),
+                        c.getWithinClassNoise(), c.getTrainSequences(), c.getTestSequences(), c.getDModel(),
+                        c.getHeads(), resolved.getSeed()));
+                yield new Planned(field, config.size(), () -> new Induction(config));
+            }
             case ATTENTION_PHASES -> {
                 AttentionPhasesConfig c = spec.getAttentionPhases();
                 String field = "config.workload.attention_phases";
@@ -179,6 +230,9 @@ public final class RunConfigs {
                         c.getJitter(), c.getAugmentPolicy(), c.getCutmixAlpha(), c.getCutmixProbability(), c.getLabelSmoothing()));
                 yield new Planned(field, config.size(), () -> new VisionLocality(config));
             }
+            // An imported model is built from its checkpoint (CheckpointModels), never from a config alone.
+            case IMPORTED -> throw RequestException.invalid("config.workload.imported",
+                    "config.workload.imported is set by ImportRun only; training an imported model is not supported");
             case WORKLOAD_NOT_SET -> throw RequestException.invalid("config.workload", "config.workload is required");
         };
     }
@@ -224,6 +278,67 @@ public final class RunConfigs {
                 ReducedRankRegressionConfig.Builder c = out.getReducedRankRegressionBuilder();
                 if (c.getSamples() == 0) c.setSamples(DEFAULT_SAMPLES);
             }
+            case SPARSE_PARITY -> {
+                SparseParityConfig.Builder c = out.getSparseParityBuilder();
+                if (c.getNTasks() == 0) c.setNTasks(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_TASKS);
+                if (c.getDataBits() == 0) c.setDataBits(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_DATA_BITS);
+                if (c.getK() == 0) c.setK(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_K);
+                if (!c.hasAlpha()) c.setAlpha(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_ALPHA);
+                if (c.getHiddenDim() == 0) c.setHiddenDim(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_HIDDEN);
+                if (c.getTrainSamples() == 0) c.setTrainSamples(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_TRAIN_SAMPLES);
+                if (c.getTestSamplesPerTask() == 0) {
+                    c.setTestSamplesPerTask(org.emergence.workloads.parity.SparseParityConfig.DEFAULT_TEST_SAMPLES_PER_TASK);
+                }
+            }
+            case SUPERPOSITION -> {
+                SuperpositionConfig.Builder c = out.getSuperpositionBuilder();
+                if (c.getFeatures() == 0) c.setFeatures(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_FEATURES);
+                if (c.getHiddenDim() == 0) c.setHiddenDim(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_HIDDEN);
+                if (c.getInputs() == SuperpositionInputs.SUPERPOSITION_INPUTS_UNSPECIFIED) {
+                    c.setInputs(SuperpositionInputs.SUPERPOSITION_INPUTS_ONE_HOT);
+                }
+                // Sparsity belongs to independent inputs only: one-hot leaves it unset (and rejects it if set).
+                if (c.getInputs() == SuperpositionInputs.SUPERPOSITION_INPUTS_INDEPENDENT && !c.hasSparsity()) {
+                    c.setSparsity(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_SPARSITY);
+                }
+                if (c.getTrainSamples() == 0) {
+                    c.setTrainSamples(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_TRAIN_SAMPLES);
+                }
+                if (c.getTestSamples() == 0) {
+                    c.setTestSamples(org.emergence.workloads.superposition.SuperpositionConfig.DEFAULT_TEST_SAMPLES);
+                }
+            }
+            case ICL_REGRESSION -> {
+                IclRegressionConfig.Builder c = out.getIclRegressionBuilder();
+                if (c.getFreshTasks() && c.getTasks() != 0) {
+                    throw RequestException.invalid("config.workload.icl_regression.tasks",
+                            "config.workload.icl_regression.tasks must be 0 with fresh_tasks, got " + c.getTasks());
+                }
+                if (c.getDimension() == 0) c.setDimension(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_DIMENSION);
+                if (c.getPairs() == 0) c.setPairs(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_PAIRS);
+                if (c.getNoiseVariance() == 0) c.setNoiseVariance(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_NOISE_VARIANCE);
+                if (c.getTasks() == 0 && !c.getFreshTasks()) c.setTasks(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_TASKS);
+                if (c.getTrainSequences() == 0) c.setTrainSequences(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_TRAIN_SEQUENCES);
+                if (c.getTestSequences() == 0) c.setTestSequences(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_TEST_SEQUENCES);
+                if (c.getDModel() == 0) c.setDModel(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_D_MODEL);
+                if (c.getLayers() == 0) c.setLayers(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_LAYERS);
+                if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_HEADS);
+                if (c.getDMlp() == 0) c.setDMlp(org.emergence.workloads.icl.IclRegressionConfig.DEFAULT_D_MLP);
+            }
+            case INDUCTION -> {
+                InductionConfig.Builder c = out.getInductionBuilder();
+                if (c.getClasses() == 0) c.setClasses(org.emergence.workloads.induction.InductionConfig.DEFAULT_CLASSES);
+                if (c.getLabels() == 0) c.setLabels(org.emergence.workloads.induction.InductionConfig.DEFAULT_LABELS);
+                if (c.getContext() == 0) c.setContext(org.emergence.workloads.induction.InductionConfig.DEFAULT_CONTEXT);
+                if (c.getDimension() == 0) c.setDimension(org.emergence.workloads.induction.InductionConfig.DEFAULT_DIMENSION);
+                if (c.getBurstiness() == 0) c.setBurstiness(org.emergence.workloads.induction.InductionConfig.DEFAULT_BURSTINESS);
+                if (!c.hasBurstyFraction()) c.setBurstyFraction(org.emergence.workloads.induction.InductionConfig.DEFAULT_BURSTY_FRACTION);
+                if (!c.hasWithinClassNoise()) c.setWithinClassNoise(org.emergence.workloads.induction.InductionConfig.DEFAULT_WITHIN_CLASS_NOISE);
+                if (c.getTrainSequences() == 0) c.setTrainSequences(org.emergence.workloads.induction.InductionConfig.DEFAULT_TRAIN_SEQUENCES);
+                if (c.getTestSequences() == 0) c.setTestSequences(org.emergence.workloads.induction.InductionConfig.DEFAULT_TEST_SEQUENCES);
+                if (c.getDModel() == 0) c.setDModel(org.emergence.workloads.induction.InductionConfig.DEFAULT_D_MODEL);
+                if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.induction.InductionConfig.DEFAULT_HEADS);
+            }
             case ATTENTION_PHASES -> {
                 AttentionPhasesConfig.Builder c = out.getAttentionPhasesBuilder();
                 if (c.getDimension() == 0) c.setDimension(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_DIMENSION);
@@ -257,7 +372,7 @@ public final class RunConfigs {
                 if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_HEADS);
                 if (!c.hasCutmixAlpha()) c.setCutmixAlpha(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_CUTMIX_ALPHA);
             }
-            case WORKLOAD_NOT_SET -> { }
+            case IMPORTED, WORKLOAD_NOT_SET -> { }
         }
         return out.build();
     }
@@ -293,7 +408,15 @@ public final class RunConfigs {
         }
     }
 
+    /** {@code build}, its rejection reported on {@code field}, or on the sub-field a {@link ConfigFieldException} names. */
     private static <T> T named(String field, Supplier<T> build) {
-        return Calls.validated(field, build);
+        return Calls.validated(field, () -> {
+            try {
+                return build.get();
+            } catch (ConfigFieldException rejected) {
+                String path = field + "." + rejected.field();
+                throw RequestException.invalid(path, path + " " + rejected.problem());
+            }
+        });
     }
 }

@@ -14,10 +14,10 @@ public final class TensorMessages {
 
     private static final Map<String, DType> TO_PROTO = Map.of(
             "float32", DType.D_TYPE_FLOAT32, "float64", DType.D_TYPE_FLOAT64,
-            "int32", DType.D_TYPE_INT32, "int64", DType.D_TYPE_INT64);
+            "int32", DType.D_TYPE_INT32, "int64", DType.D_TYPE_INT64, "uint8", DType.D_TYPE_UINT8);
     private static final Map<DType, String> FROM_PROTO = Map.of(
             DType.D_TYPE_FLOAT32, "float32", DType.D_TYPE_FLOAT64, "float64",
-            DType.D_TYPE_INT32, "int32", DType.D_TYPE_INT64, "int64");
+            DType.D_TYPE_INT32, "int32", DType.D_TYPE_INT64, "int64", DType.D_TYPE_UINT8, "uint8");
 
     private TensorMessages() {
     }

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every claim of {@code ./emergence reproduce} at smoke scale, as the launcher runs it: the
- * command in a JVM of its own with {@code --json}, against the four services as processes. Each
+ * command in a JVM of its own with {@code --json}, against the four services as processes (it talks
+ * to the gateway alone). Each
  * must exit 0 with one well-formed verdict on stdout (reproduced or not: at smoke scale only the
  * mechanism has to start) whose figures exist as PNG files.
  */
@@ -66,8 +67,7 @@ class ReproduceSmokeTest {
                 "-Dai.djl.pytorch.num_interop_threads=1", "-XX:+UseSerialGC",
                 "-cp", REPO.resolve("cli/target/classes") + ":" + Files.readString(REPO.resolve("cli/target/classpath.txt")).trim(),
                 "org.emergence.cli.reproduce.ReproduceCommand", claim.name(), "--scale", "smoke", "--json",
-                "--out", out.toString(), "--target", suite.gateway().target(), "--metrics", suite.metrics().target(),
-                "--tda", suite.tda().target()));
+                "--out", out.toString(), "--target", suite.gateway().target()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         Process process = builder.start();

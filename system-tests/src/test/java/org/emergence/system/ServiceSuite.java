@@ -16,12 +16,12 @@ record ServiceSuite(ServiceProcess trainer, ServiceProcess metrics, ServiceProce
         ServiceProcess trainer = new ServiceProcess("trainer-service", freePort(),
                 List.of("-Dtrainer.checkpoint-dir=" + data.resolve("checkpoints")), environment, data);
         ServiceProcess tda = new ServiceProcess("tda-service", freePort(), List.of(), Map.of(), data);
-        // Metrics measures the clouds' persistence on tda; the gateway talks to trainer and metrics only.
+        // Metrics measures the clouds' persistence on tda; the gateway serves all three to callers.
         ServiceProcess metrics = new ServiceProcess("metrics-service", freePort(), List.of(
                 "-Dmetrics.trainer.target=" + trainer.target(), "-Dmetrics.tda.target=" + tda.target()), environment, data);
         ServiceProcess gateway = new ServiceProcess("gateway", freePort(), List.of(
                 "-Dgateway.trainer.target=" + trainer.target(), "-Dgateway.metrics.target=" + metrics.target(),
-                "-Dgateway.data-dir=" + data.resolve("gateway")), Map.of(), data);
+                "-Dgateway.tda.target=" + tda.target(), "-Dgateway.data-dir=" + data.resolve("gateway")), Map.of(), data);
         return new ServiceSuite(trainer, metrics, tda, gateway);
     }
 

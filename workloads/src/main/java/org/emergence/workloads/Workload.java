@@ -106,6 +106,16 @@ public interface Workload {
         return Trace.outputsOnly(forward(parameters, inputs));
     }
 
+    /**
+     * What the induction score reads: for each input row and position, the key positions an
+     * induction head at that position attends to (the token right after an earlier occurrence of
+     * what sits there), as [rows][positions][keys]; a position without any is not scored. Empty
+     * where the inputs carry no such structure. docs/science.md section 2.2.
+     */
+    default Optional<int[][][]> inductionTargets(NDArray inputs) {
+        return Optional.empty();
+    }
+
     /** The token embedding, one row per meaningful input token [tokens, width]; empty if the model has none. */
     default Optional<NDArray> tokenEmbedding(Parameters parameters) {
         return Optional.empty();

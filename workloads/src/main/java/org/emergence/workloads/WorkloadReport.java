@@ -22,7 +22,7 @@ public record WorkloadReport(String summary, String referenceSeries, List<Milest
      */
     public record Milestone(String name, String displayName, String series, double threshold, boolean falling) {
 
-        static Milestone rising(String series, String displayName, double threshold) {
+        public static Milestone rising(String series, String displayName, double threshold) {
             return new Milestone(series + "_" + stripped(threshold), displayName + " reached " + threshold,
                     series, threshold, false);
         }

@@ -6,6 +6,8 @@ import org.emergence.cli.reproduce.claims.HopfClaim;
 import org.emergence.cli.reproduce.claims.LewisGameClaim;
 import org.emergence.cli.reproduce.claims.LlcClaim;
 import org.emergence.cli.reproduce.claims.PhaseProbeClaim;
+import org.emergence.cli.reproduce.claims.SparseParityClaim;
+import org.emergence.cli.reproduce.claims.SuperpositionClaim;
 import org.emergence.cli.reproduce.claims.VisionLocalityClaim;
 
 import java.util.List;
@@ -15,8 +17,10 @@ import java.util.Optional;
 public final class Claims {
 
     private static final List<Claim> ALL = List.of(
-            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim(),
-            new AttentionPhasesClaim(), new LewisGameClaim(), new VisionLocalityClaim());
+            // The seeds' settings (issue order), then the instruments' own claims.
+            new SparseParityClaim(), new SuperpositionClaim(),
+            new AttentionPhasesClaim(), new LewisGameClaim(), new VisionLocalityClaim(),
+            new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim());
 
     private Claims() {
     }

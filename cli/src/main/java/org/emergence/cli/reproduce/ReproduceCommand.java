@@ -45,11 +45,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--target", description = "Gateway address (default: ${DEFAULT-VALUE})")
     String target = "localhost:9100";
 
-    @Option(names = "--metrics", description = "Metrics service address (default: ${DEFAULT-VALUE})")
-    String metrics = "localhost:9102";
-
-    @Option(names = "--tda", description = "TDA service address (default: ${DEFAULT-VALUE})")
-    String tda = "localhost:9103";
+    @Option(names = "--token", description = "Bearer token for a gateway with tenants (default: $EMERGENCE_TOKEN)")
+    String token = System.getenv("EMERGENCE_TOKEN");
 
     @Option(names = "--wait-for", split = ",", description = "host:port of services whose gRPC health must be SERVING first")
     List<String> waitFor = List.of();
@@ -83,7 +80,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         Path folder = out != null ? out : Path.of("data", "reproduce", name);
         ServiceHealth.awaitServing(waitFor);
-        try (Suite suite = new Suite(target, metrics, tda)) {
+        try (Suite suite = new Suite(target, token)) {
             Files.createDirectories(folder);
             Verdict verdict = claim.check(new ClaimRun(suite, chosen, seed, folder));
             Files.writeString(folder.resolve("verdict.json"), verdict.toJson());

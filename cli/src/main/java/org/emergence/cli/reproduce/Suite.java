@@ -1,7 +1,11 @@
 package org.emergence.cli.reproduce;
 
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import org.emergence.cli.ExperimentProgress;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CreateExperimentRequest;
@@ -22,31 +26,37 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The running suite a claim is checked through: experiments at the gateway, and the measurement
- * services for the analyses that are not per checkpoint (an LLC at one checkpoint, a bifurcation scan).
+ * The running suite a claim is checked through, all at the gateway: experiments, and the
+ * measurement services for the analyses that are not per checkpoint (an LLC at one checkpoint, a
+ * bifurcation scan). With a token, every call carries it.
  */
 public final class Suite implements AutoCloseable {
 
     private final ManagedChannel gateway;
-    private final ManagedChannel metrics;
-    private final ManagedChannel tda;
+    private final Channel authenticated;
 
-    public Suite(String gatewayTarget, String metricsTarget, String tdaTarget) {
+    /** @param token the bearer token of the caller's tenant; null or empty for an open gateway */
+    public Suite(String gatewayTarget, String token) {
         this.gateway = ManagedChannelBuilder.forTarget(gatewayTarget).usePlaintext().build();
-        this.metrics = ManagedChannelBuilder.forTarget(metricsTarget).usePlaintext().build();
-        this.tda = ManagedChannelBuilder.forTarget(tdaTarget).usePlaintext().build();
+        if (token == null || token.isEmpty()) {
+            this.authenticated = gateway;
+        } else {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+            this.authenticated = ClientInterceptors.intercept(gateway, MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
     }
 
     public ExperimentServiceGrpc.ExperimentServiceBlockingStub experiments() {
-        return ExperimentServiceGrpc.newBlockingStub(gateway);
+        return ExperimentServiceGrpc.newBlockingStub(authenticated);
     }
 
     public MetricsServiceGrpc.MetricsServiceBlockingStub metrics() {
-        return MetricsServiceGrpc.newBlockingStub(metrics);
+        return MetricsServiceGrpc.newBlockingStub(authenticated);
     }
 
     public TdaServiceGrpc.TdaServiceBlockingStub tda() {
-        return TdaServiceGrpc.newBlockingStub(tda);
+        return TdaServiceGrpc.newBlockingStub(authenticated);
     }
 
     /**
@@ -93,7 +103,5 @@ public final class Suite implements AutoCloseable {
     @Override
     public void close() {
         gateway.shutdownNow();
-        metrics.shutdownNow();
-        tda.shutdownNow();
     }
 }

@@ -26,12 +26,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Backends implements AutoCloseable {
 
+    /** The largest message passed on either way: the tda service's own input limit (tda.max-input-bytes) plus framing. */
+    static final int MAX_MESSAGE_BYTES = 68_157_440;
+
     private final ManagedChannel trainer;
     private final ManagedChannel metrics;
+    private final ManagedChannel tda;
 
-    public Backends(String trainerTarget, String metricsTarget) {
+    public Backends(String trainerTarget, String metricsTarget, String tdaTarget) {
         this.trainer = channel(trainerTarget);
         this.metrics = channel(metricsTarget);
+        this.tda = channel(tdaTarget);
     }
 
     /** Ping interval on open calls; the backends permit pings this often (quarkus.grpc.server.netty.permit-keep-alive-time). */
@@ -43,6 +48,7 @@ public final class Backends implements AutoCloseable {
                 .usePlaintext()
                 .keepAliveTime(KEEPALIVE.toSeconds(), TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .intercept(new WaitForReadyWithinDeadline())
                 .build();
     }
@@ -59,16 +65,30 @@ public final class Backends implements AutoCloseable {
         return TrainerServiceGrpc.newBlockingStub(trainer);
     }
 
+    /** For the client-streaming ImportRun, which the gateway relays chunk by chunk. */
+    public TrainerServiceGrpc.TrainerServiceStub trainerAsync() {
+        return TrainerServiceGrpc.newStub(trainer);
+    }
+
     public MetricsServiceGrpc.MetricsServiceBlockingStub metrics() {
         return MetricsServiceGrpc.newBlockingStub(metrics);
     }
 
+    /** The channels the gateway forwards the measurement services' contracts on (MeasurementForwarding). */
+    public Channel metricsChannel() {
+        return metrics;
+    }
+
+    public Channel tdaChannel() {
+        return tda;
+    }
+
     @Override
     public void close() throws InterruptedException {
-        for (ManagedChannel channel : List.of(trainer, metrics)) {
+        for (ManagedChannel channel : List.of(trainer, metrics, tda)) {
             channel.shutdown();
         }
-        for (ManagedChannel channel : List.of(trainer, metrics)) {
+        for (ManagedChannel channel : List.of(trainer, metrics, tda)) {
             channel.awaitTermination(5, TimeUnit.SECONDS);
         }
     }

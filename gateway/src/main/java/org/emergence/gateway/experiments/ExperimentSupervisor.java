@@ -1,9 +1,14 @@
 package org.emergence.gateway.experiments;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.emergence.proto.grpc.RequestException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
+import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.CreateExperimentRequest;
@@ -24,6 +29,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -47,18 +54,31 @@ public final class ExperimentSupervisor implements AutoCloseable {
     private final CheckpointAnalysis analysis;
     private final int attempts;
     private final Map<String, Experiment> experiments = new ConcurrentHashMap<>();
-    private final ExecutorService analysers;
+    private final ThreadPoolExecutor analysers;
+    private final Timer analysisDuration;
+    private final Counter analysed;
+    private final Counter analysisFailures;
     private final ExecutorService followers = Executors.newVirtualThreadPerTaskExecutor();
     /** Set while shutting down: what is cut short then is resumed on the next start, never marked failed. */
     private volatile boolean closing;
 
     public ExperimentSupervisor(Backends backends, ExperimentStore store, int analysisThreads, int attempts,
-                                long deadlineSeconds) {
+                                long deadlineSeconds, MeterRegistry meters) {
         this.backends = backends;
         this.store = store;
         this.analysis = new CheckpointAnalysis(backends, deadlineSeconds);
         this.attempts = attempts;
-        this.analysers = Executors.newFixedThreadPool(analysisThreads);
+        this.analysers = new ThreadPoolExecutor(analysisThreads, analysisThreads, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>());
+        Gauge.builder("emergence.analysis.queue", analysers, pool -> pool.getQueue().size())
+                .description("Checkpoint analyses waiting for an analysis thread").register(meters);
+        this.analysisDuration = Timer.builder("emergence.analysis.duration")
+                .description("One checkpoint's analysis (MeasureCheckpoint on the metrics service), retries included")
+                .register(meters);
+        this.analysed = Counter.builder("emergence.checkpoints.analysed").tag("outcome", "analysed")
+                .description("Checkpoints analysed, or given up on after their retries").register(meters);
+        this.analysisFailures = Counter.builder("emergence.checkpoints.analysed").tag("outcome", "failed")
+                .description("Checkpoints analysed, or given up on after their retries").register(meters);
     }
 
     /**
@@ -86,14 +106,24 @@ public final class ExperimentSupervisor implements AutoCloseable {
         if (request.getPlan().getCheckpointStride() < 0) {
             throw RequestException.invalid("plan.checkpoint_stride", "plan.checkpoint_stride must not be negative");
         }
-        String id = "exp-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = newId();
         String runId = backends.trainer()
                 .startRun(StartRunRequest.newBuilder().setConfig(request.getRun()).setRunId(id + "-run").build())
                 .getRunId();
+        return register(id, runId, request.getPlan(), request.getName(), tenant);
+    }
+
+    /** A fresh experiment id, for runs the caller starts itself (imports). */
+    public static String newId() {
+        return "exp-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Follows the trainer's run {@code runId} as experiment {@code id}, analysing every checkpoint it has or writes. */
+    public ExperimentRecord register(String id, String runId, AnalysisPlan plan, String name, String tenant) {
         // The trainer's copy has its defaults filled in, and it knows how the workload's report reads.
         GetRunResponse run = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
-        ExperimentRecord record = new ExperimentRecord(id, tenant, request.getName().isBlank() ? id : request.getName(),
-                runId, run.getConfig(), request.getPlan(), run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
+        ExperimentRecord record = new ExperimentRecord(id, tenant, name.isBlank() ? id : name,
+                runId, run.getConfig(), plan, run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
                 "", System.currentTimeMillis(), 0);
         store.save(record);
         Experiment experiment = new Experiment(store, record, List.of(), List.of());
@@ -109,6 +139,12 @@ public final class ExperimentSupervisor implements AutoCloseable {
             throw RequestException.notFound("no experiment " + id);
         }
         return experiment;
+    }
+
+    /** Whether run {@code runId} is the run of one of {@code tenant}'s experiments (measurements by reference are only on those). */
+    public boolean ownsRun(String runId, String tenant) {
+        return experiments.values().stream().anyMatch(e -> e.record().runId().equals(runId)
+                && e.record().tenant().equals(tenant));
     }
 
     public List<Experiment> all(String tenant) {
@@ -180,6 +216,10 @@ public final class ExperimentSupervisor implements AutoCloseable {
     }
 
     private void analyseWithRetries(Experiment experiment, CheckpointWritten checkpoint) {
+        analysisDuration.record(() -> analyseUntilDone(experiment, checkpoint));
+    }
+
+    private void analyseUntilDone(Experiment experiment, CheckpointWritten checkpoint) {
         ExperimentRecord record = experiment.record();
         long step = checkpoint.getCheckpoint().getStep();
         for (int attempt = 1; ; attempt++) {
@@ -187,6 +227,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
                 CheckpointAnalysed result = analysis.analyse(checkpoint.getCheckpoint(), record.plan(),
                         checkpoint.getMetricsMap());
                 experiment.addAnalysis(result);
+                analysed.increment();
                 return;
             } catch (StatusRuntimeException e) {
                 if (closing) {
@@ -195,6 +236,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
                 boolean transientFailure = TRANSIENT.contains(e.getStatus().getCode());
                 if (attempt >= (transientFailure ? attempts : Math.min(attempts, OTHER_FAILURE_ATTEMPTS))) {
                     experiment.analysisFailed(step, e.getStatus().getCode() + " " + e.getStatus().getDescription());
+                    analysisFailures.increment();
                     return;
                 }
                 LOG.info("checkpoint " + step + " of " + record.id() + ": attempt " + attempt + " failed ("
@@ -206,6 +248,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
                 }
                 if (attempt >= Math.min(attempts, OTHER_FAILURE_ATTEMPTS)) {
                     experiment.analysisFailed(step, e.getMessage());
+                    analysisFailures.increment();
                     return;
                 }
                 LOG.info("checkpoint " + step + " of " + record.id() + ": attempt " + attempt + " failed (" + e + "), retrying");

@@ -7,7 +7,9 @@ import io.quarkus.grpc.RegisterInterceptor;
 import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.gateway.experiments.ExperimentPages;
+import org.emergence.gateway.experiments.ExperimentImports;
 import org.emergence.gateway.experiments.ExperimentSupervisor;
+import org.emergence.proto.v1.ImportExperimentRequest;
 import org.emergence.gateway.experiments.Reports;
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.v1.CreateExperimentRequest;
@@ -32,11 +34,13 @@ public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServi
 
     private final ExperimentSupervisor supervisor;
     private final Reports reports;
+    private final ExperimentImports imports;
     private final long stopWaitMillis;
 
-    public ExperimentGrpcService(ExperimentSupervisor supervisor, Reports reports,
+    public ExperimentGrpcService(ExperimentSupervisor supervisor, Reports reports, ExperimentImports imports,
                                  @ConfigProperty(name = "gateway.stop-wait") Duration stopWait) {
         this.supervisor = supervisor;
+        this.imports = imports;
         this.reports = reports;
         this.stopWaitMillis = stopWait.toMillis();
     }
@@ -48,6 +52,15 @@ public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServi
     @Override
     public void createExperiment(CreateExperimentRequest request, StreamObserver<Experiment> observer) {
         Calls.unary(observer, () -> Reports.experiment(supervisor.get(supervisor.create(request, tenant()).id(), tenant())));
+    }
+
+    @Override
+    public StreamObserver<ImportExperimentRequest> importExperiment(StreamObserver<Experiment> observer) {
+        String tenant = tenant();
+        return imports.start(tenant, record -> {
+            observer.onNext(Reports.experiment(supervisor.get(record.id(), tenant)));
+            observer.onCompleted();
+        }, observer);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.emergence.gateway.grpc;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -9,6 +10,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.gateway.experiments.Backends;
 import org.emergence.gateway.experiments.ExperimentStore;
+import org.emergence.gateway.experiments.ExperimentImports;
 import org.emergence.gateway.experiments.ExperimentSupervisor;
 import org.emergence.gateway.experiments.Reports;
 
@@ -21,8 +23,9 @@ public class GatewayWiring {
     @Produces
     @Singleton
     Backends backends(@ConfigProperty(name = "gateway.trainer.target") String trainer,
-                      @ConfigProperty(name = "gateway.metrics.target") String metrics) {
-        return new Backends(trainer, metrics);
+                      @ConfigProperty(name = "gateway.metrics.target") String metrics,
+                      @ConfigProperty(name = "gateway.tda.target") String tda) {
+        return new Backends(trainer, metrics, tda);
     }
 
     @Produces
@@ -31,8 +34,15 @@ public class GatewayWiring {
                                     @ConfigProperty(name = "gateway.data-dir") Path dataDir,
                                     @ConfigProperty(name = "gateway.analysis-threads") int threads,
                                     @ConfigProperty(name = "gateway.analysis-attempts") int attempts,
-                                    @ConfigProperty(name = "gateway.analysis-deadline-seconds") long deadline) {
-        return new ExperimentSupervisor(backends, new ExperimentStore(dataDir), threads, attempts, deadline);
+                                    @ConfigProperty(name = "gateway.analysis-deadline-seconds") long deadline,
+                                    MeterRegistry meters) {
+        return new ExperimentSupervisor(backends, new ExperimentStore(dataDir), threads, attempts, deadline, meters);
+    }
+
+    @Produces
+    @Singleton
+    ExperimentImports imports(Backends backends, ExperimentSupervisor supervisor) {
+        return new ExperimentImports(backends, supervisor);
     }
 
     @Produces

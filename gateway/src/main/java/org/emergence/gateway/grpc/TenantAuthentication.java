@@ -12,15 +12,18 @@ import io.grpc.StatusRuntimeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.util.HashMap;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Bearer tokens to tenants. With {@code gateway.auth.tokens} set (tenant=token pairs), every
- * experiments call must carry {@code authorization: Bearer <token>} and sees only its tenant's
- * experiments; without it the gateway is single-tenant and open (the embedded default).
+ * call (experiments, and the measurement services the gateway forwards) must carry
+ * {@code authorization: Bearer <token>} and sees only its tenant's experiments and runs; without it the gateway is single-tenant and open (the embedded default).
  * Health and reflection stay open so probes and grpcurl work. The JSON API over HTTP applies the
  * same rule through {@link #authenticate(String)}.
  */
@@ -33,7 +36,8 @@ public class TenantAuthentication implements ServerInterceptor {
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-    private final Map<String, String> tenantByToken = new HashMap<>();
+    /** Tenants by the SHA-256 of their token: looked up by comparing digests in constant time (see {@link #tenantOf}). */
+    private final Map<String, byte[]> tokenDigestByTenant = new LinkedHashMap<>();
 
     public TenantAuthentication(@ConfigProperty(name = "gateway.auth.tokens") Optional<List<String>> tokens) {
         for (String pair : tokens.orElse(List.of())) {
@@ -41,7 +45,7 @@ public class TenantAuthentication implements ServerInterceptor {
             if (eq <= 0 || eq == pair.length() - 1) {
                 throw new IllegalArgumentException("gateway.auth.tokens: expected tenant=token, got " + pair);
             }
-            tenantByToken.put(pair.substring(eq + 1).trim(), pair.substring(0, eq).trim());
+            tokenDigestByTenant.put(pair.substring(0, eq).trim(), digest(pair.substring(eq + 1).trim()));
         }
     }
 
@@ -53,18 +57,42 @@ public class TenantAuthentication implements ServerInterceptor {
      *         carries none, or one no tenant holds
      */
     public String authenticate(String authorizationHeader) {
-        if (tenantByToken.isEmpty()) {
+        if (tokenDigestByTenant.isEmpty()) {
             return OPEN_TENANT;
         }
         if (authorizationHeader == null) {
             throw RequestException.unauthenticated("authorization: a bearer token is required");
         }
         String tenant = authorizationHeader.startsWith("Bearer ")
-                ? tenantByToken.get(authorizationHeader.substring("Bearer ".length()).trim()) : null;
+                ? tenantOf(authorizationHeader.substring("Bearer ".length()).trim()) : null;
         if (tenant == null) {
             throw RequestException.unauthenticated("authorization: unknown token");
         }
         return tenant;
+    }
+
+    /**
+     * The tenant holding {@code token}, or null. Every tenant's digest is compared, each with
+     * {@link MessageDigest#isEqual} (time independent of where the bytes differ), so the time taken
+     * says nothing about how much of a guessed token was right, nor which tenant it came close to.
+     */
+    private String tenantOf(String token) {
+        byte[] presented = digest(token);
+        String found = null;
+        for (Map.Entry<String, byte[]> entry : tokenDigestByTenant.entrySet()) {
+            if (MessageDigest.isEqual(presented, entry.getValue()) && found == null) {
+                found = entry.getKey();
+            }
+        }
+        return found;
+    }
+
+    private static byte[] digest(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     @Override

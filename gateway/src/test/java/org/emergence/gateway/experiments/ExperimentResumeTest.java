@@ -33,7 +33,8 @@ class ExperimentResumeTest {
 
         String id;
         try (Backends channels = channels(backends);
-             ExperimentSupervisor first = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60)) {
+             ExperimentSupervisor first = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60,
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             id = first.create(CreateExperimentRequest.newBuilder().setRun(run)
                     .setPlan(AnalysisPlan.getDefaultInstance()).build(), "default").id();
             Experiment experiment = first.get(id, "default");
@@ -46,7 +47,8 @@ class ExperimentResumeTest {
                 .filter(r -> r.id().equals(id)).findFirst().orElseThrow().state());
 
         try (Backends channels = channels(backends);
-             ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60)) {
+             ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60,
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             second.resume();
             Experiment experiment = second.get(id, "default");
             await(() -> !experiment.isActive(), "the experiment to finish");
@@ -60,7 +62,8 @@ class ExperimentResumeTest {
     }
 
     private static Backends channels(BackendServices backends) {
-        return new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort);
+        return new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
+                "localhost:" + backends.tdaPort);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

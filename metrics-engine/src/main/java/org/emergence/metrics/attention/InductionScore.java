@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * <p>Ours: "previous occurrence" is the most recent earlier occurrence s of tokens[t]; the target key is s + 1
  * (always &lt;= t, so causal heads can reach it). A perfect induction head scores 1, a head that ignores the
- * pattern scores about 1/(number of keys it spreads over).
+ * pattern scores about 1/(number of keys it spreads over). A workload whose inputs are not token ids names the
+ * targets itself; the score is then the same average over the positions it names.
  */
 public final class InductionScore {
 
@@ -29,32 +30,68 @@ public final class InductionScore {
                     + (attention == null ? 0 : attention.length) + " samples");
         }
         int length = tokens.length == 0 || tokens[0] == null ? 0 : tokens[0].length;
+        int[][][] targets = new int[tokens.length][][];
         for (int s = 0; s < tokens.length; s++) {
             if (tokens[s] == null || tokens[s].length != length) {
                 throw new IllegalArgumentException("tokens row " + s + " has "
                         + (tokens[s] == null ? 0 : tokens[s].length) + " positions, row 0 has " + length);
             }
+            int[] target = inductionTargets(tokens[s]);
+            targets[s] = new int[length][];
+            for (int t = 0; t < length; t++) {
+                targets[s][t] = target[t] < 0 ? new int[0] : new int[] {target[t]};
+            }
         }
+        double[] score = perHead(attention, targets);
+        if (Double.isNaN(score[0])) {
+            throw new IllegalArgumentException("tokens contain no repeated token, so the induction score is undefined");
+        }
+        return score;
+    }
+
+    /**
+     * The score from the targets a workload names ({@link org.emergence.workloads.Workload#inductionTargets}):
+     * the attention from each scored position to its target keys, summed over the targets (an
+     * in-context classification query may match several earlier items, and the head may spread
+     * over their labels), averaged over the scored positions and sequences.
+     *
+     * @param targets targets[sequence][position], the key positions (at or before the position) an induction
+     *                head there attends to; empty where the position is not scored
+     * @return the score of each head; NaN for every head where no position is scored
+     */
+    public static double[] perHead(double[][][][] attention, int[][][] targets) {
+        if (targets == null || attention == null || targets.length != attention.length) {
+            throw new IllegalArgumentException("targets must hold one row per attention sample: "
+                    + (targets == null ? 0 : targets.length) + " target rows for "
+                    + (attention == null ? 0 : attention.length) + " samples");
+        }
+        int length = targets.length == 0 || targets[0] == null ? 0 : targets[0].length;
         int heads = AttentionInput.requireRowStochastic(attention, length);
         double[] score = new double[heads];
         long counted = 0;
-        for (int s = 0; s < tokens.length; s++) {
-            int[] target = inductionTargets(tokens[s]);
+        for (int s = 0; s < targets.length; s++) {
+            if (targets[s] == null || targets[s].length != length) {
+                throw new IllegalArgumentException("targets row " + s + " has "
+                        + (targets[s] == null ? 0 : targets[s].length) + " positions, row 0 has " + length);
+            }
             for (int t = 0; t < length; t++) {
-                if (target[t] < 0) {
+                if (targets[s][t].length == 0) {
                     continue;
                 }
                 counted++;
-                for (int h = 0; h < heads; h++) {
-                    score[h] += attention[s][h][t][target[t]];
+                for (int key : targets[s][t]) {
+                    if (key < 0 || key > t) {
+                        throw new IllegalArgumentException("sequence " + s + " position " + t + " names target key "
+                                + key + ", outside [0, " + t + "]");
+                    }
+                    for (int h = 0; h < heads; h++) {
+                        score[h] += attention[s][h][t][key];
+                    }
                 }
             }
         }
-        if (counted == 0) {
-            throw new IllegalArgumentException("tokens contain no repeated token, so the induction score is undefined");
-        }
         for (int h = 0; h < heads; h++) {
-            score[h] /= counted;
+            score[h] = counted == 0 ? Double.NaN : score[h] / counted;
         }
         return score;
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.emergence.metrics.attention.AttentionLocality;
+import org.emergence.metrics.attention.InductionScore;
 import org.emergence.metrics.attention.LayerLocality;
 import org.emergence.metrics.clouds.CloudSpec;
 import org.emergence.metrics.clouds.PointCloud;
@@ -106,13 +107,13 @@ public final class CheckpointProbes {
                 trace.outputs(), scalars)) : Optional.empty();
         List<CheckpointMeasurement.HeadValues> attention = List.of();
         if (attentionOnAll) {
-            attention = attention(trace.attention(), scalars,
+            attention = attention(trace.attention(), workload.inductionTargets(inputs), scalars,
                     maps -> AttentionLocality.ofSequence(maps, AttentionLocality.NO_CLASS_TOKEN));
         } else if (probes.contains(ProbeKind.ATTENTION)) {
             PatchGrid g = grid.orElseThrow();
             NDArray sample = data.test().inputs().get(new NDIndex(":" + Math.min(ATTENTION_IMAGES, data.test().size())));
-            attention = attention(workload.trace(parameters, sample, new TraceRequest(Set.of(), true)).attention(), scalars,
-                    maps -> AttentionLocality.ofPatchGrid(maps, g.rows(), g.cols(), g.classToken()));
+            attention = attention(workload.trace(parameters, sample, new TraceRequest(Set.of(), true)).attention(),
+                    Optional.empty(), scalars, maps -> AttentionLocality.ofPatchGrid(maps, g.rows(), g.cols(), g.classToken()));
         }
         Optional<IntrinsicDimension.Estimates> dimension = Optional.empty();
         if (probes.contains(ProbeKind.INTRINSIC_DIMENSION)) {
@@ -203,17 +204,24 @@ public final class CheckpointProbes {
         LayerLocality measure(double[][][][] maps);
     }
 
-    private static List<CheckpointMeasurement.HeadValues> attention(List<NDArray> layers, Map<String, Double> scalars,
-                                                                    Geometry geometry) {
+    /** @param targets the workload's induction targets for the probe inputs; without them no induction score */
+    private static List<CheckpointMeasurement.HeadValues> attention(List<NDArray> layers, Optional<int[][][]> targets,
+                                                                    Map<String, Double> scalars, Geometry geometry) {
         List<CheckpointMeasurement.HeadValues> heads = new ArrayList<>();
         for (int layer = 0; layer < layers.size(); layer++) {
-            LayerLocality locality = geometry.measure(Matrices.rank4(layers.get(layer)));
+            double[][][][] maps = Matrices.rank4(layers.get(layer));
+            LayerLocality locality = geometry.measure(maps);
+            double[] induction = targets.map(t -> InductionScore.perHead(maps, t)).orElse(null);
             for (int head = 0; head < locality.meanAttentionDistance().length; head++) {
                 double distance = locality.meanAttentionDistance()[head];
                 double entropy = locality.normalisedEntropy()[head];
-                heads.add(new CheckpointMeasurement.HeadValues(layer, head, distance, entropy, Double.NaN));
+                double score = induction == null ? Double.NaN : induction[head];
+                heads.add(new CheckpointMeasurement.HeadValues(layer, head, distance, entropy, score));
                 scalars.put(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_MEAN_DISTANCE, layer, head), distance);
                 scalars.put(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_ENTROPY, layer, head), entropy);
+                if (!Double.isNaN(score)) {
+                    scalars.put(SeriesCatalogue.head(SeriesCatalogue.INDUCTION_SCORE, layer, head), score);
+                }
             }
         }
         return heads;

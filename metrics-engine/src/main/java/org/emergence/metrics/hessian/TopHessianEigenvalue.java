@@ -26,20 +26,27 @@ public final class TopHessianEigenvalue {
 
     /** The full-batch loss of {@code workload} on {@code data} at {@code at}. */
     public static HessianEigenResult of(Workload workload, Parameters at, Batch data, HessianSettings settings) {
-        return of(at, parameters -> workload.loss(workload.forward(parameters, data.inputs()), data.targets()), settings);
+        FlatLayout layout = FlatLayout.of(at, name -> true);
+        return of(at, layout, point -> LossGradient.evaluate(workload, layout, at, point, data).gradient(), settings);
     }
 
     /** Any scalar loss of the named parameters; every parameter is differentiated. */
     public static HessianEigenResult of(Parameters at, Function<Parameters, NDArray> loss, HessianSettings settings) {
         FlatLayout layout = FlatLayout.of(at, name -> true);
         Function<NDArray, NDArray> flatLoss = flat -> loss.apply(layout.view(at, flat));
+        return of(at, layout, point -> LossGradient.evaluate(point, flatLoss).gradient(), settings);
+    }
+
+    /** Power iteration on finite differences of {@code gradient}, the loss's gradient at a flat point. */
+    private static HessianEigenResult of(Parameters at, FlatLayout layout, Function<NDArray, NDArray> gradient,
+                                         HessianSettings settings) {
         NDArray point = layout.flatten(at);
         NDArray direction = startingDirection(point, settings.seed());
         try {
             double eigenvalue = Double.NaN;
             for (int iteration = 1; iteration <= settings.maxIterations(); iteration++) {
                 try (NDScope scope = new NDScope()) {
-                    NDArray product = hessianVectorProduct(flatLoss, point, direction, settings.finiteDifferenceStep());
+                    NDArray product = hessianVectorProduct(gradient, point, direction, settings.finiteDifferenceStep());
                     double previous = eigenvalue;
                     eigenvalue = dot(direction, product);
                     NDArray next = product.div(norm(product));
@@ -58,9 +65,9 @@ public final class TopHessianEigenvalue {
         }
     }
 
-    private static NDArray hessianVectorProduct(Function<NDArray, NDArray> loss, NDArray point, NDArray direction, double step) {
-        NDArray forward = LossGradient.evaluate(point.add(direction.mul(step)), loss).gradient();
-        NDArray backward = LossGradient.evaluate(point.sub(direction.mul(step)), loss).gradient();
+    private static NDArray hessianVectorProduct(Function<NDArray, NDArray> gradient, NDArray point, NDArray direction, double step) {
+        NDArray forward = gradient.apply(point.add(direction.mul(step)));
+        NDArray backward = gradient.apply(point.sub(direction.mul(step)));
         return forward.sub(backward).div(2 * step);
     }
 

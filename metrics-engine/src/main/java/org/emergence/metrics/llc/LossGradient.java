@@ -2,8 +2,14 @@ package org.emergence.metrics.llc;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import org.emergence.workloads.Batch;
+import org.emergence.workloads.ModuleGradients;
+import org.emergence.workloads.Parameters;
+import org.emergence.workloads.Workload;
 
 import java.util.function.Function;
 
@@ -21,6 +27,21 @@ public final class LossGradient {
     }
 
     public record Evaluation(double loss, NDArray gradient) {
+    }
+
+    /**
+     * The workload's loss on {@code batch} at {@code base} with the layout's parameters taken from
+     * {@code at}, and its gradient in {@code at}: by autograd through forward, or from the module
+     * where the workload's model keeps its own parameters ({@link ModuleGradients}).
+     */
+    public static Evaluation evaluate(Workload workload, FlatLayout layout, Parameters base, NDArray at, Batch batch) {
+        if (workload instanceof ModuleGradients module) {
+            ModuleGradients.Evaluated evaluated = module.lossAndGradients(layout.view(base, at), batch, layout.names());
+            NDList pieces = new NDList();
+            evaluated.gradients().forEach(gradient -> pieces.add(gradient.reshape(-1)));
+            return new Evaluation(evaluated.loss(), pieces.size() == 1 ? pieces.head() : NDArrays.concat(pieces));
+        }
+        return evaluate(at, flat -> workload.loss(workload.forward(layout.view(base, flat), batch.inputs()), batch.targets()));
     }
 
     public static Evaluation evaluate(NDArray at, Function<NDArray, NDArray> loss) {

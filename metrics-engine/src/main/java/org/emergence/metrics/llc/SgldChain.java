@@ -78,8 +78,7 @@ final class SgldChain {
     private void step(int step, Trace trace) {
         try (NDScope scope = new NDScope()) {
             Batch batch = minibatches.next();
-            LossGradient.Evaluation evaluation = LossGradient.evaluate(position, flat ->
-                    workload.loss(workload.forward(layout.view(checkpoint, flat), batch.inputs()), batch.targets()));
+            LossGradient.Evaluation evaluation = LossGradient.evaluate(workload, layout, checkpoint, position, batch);
             requireHealthy(evaluation.loss(), step);
             Move move = move(evaluation.gradient());
             NDScope.unregister(move.next());

@@ -1,6 +1,10 @@
 package org.emergence.metrics.series;
 
 import org.emergence.workloads.TrainingSeries;
+import org.emergence.workloads.parity.SparseParity;
+import org.emergence.workloads.superposition.Superposition;
+import org.emergence.workloads.icl.IclRegression;
+import org.emergence.workloads.induction.Induction;
 import org.emergence.workloads.lewis.LewisGame;
 import org.emergence.workloads.phases.AttentionPhases;
 
@@ -8,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,8 +22,8 @@ import java.util.regex.Pattern;
  * the command line and the clients render from these entries: no other place keeps a list.
  *
  * <p>Some series come in families: one per attention head ({@code attention_mean_distance.l0h3}),
- * one per analysed point cloud ({@code h1_max_persistence.embedding_fourier}). Their id is the
- * base id, a dot and a qualifier.
+ * one per analysed point cloud ({@code h1_max_persistence.embedding_fourier}), one per task of a
+ * multitask workload ({@code task_accuracy.t3}). Their id is the base id, a dot and a qualifier.
  */
 public final class SeriesCatalogue {
 
@@ -26,6 +31,10 @@ public final class SeriesCatalogue {
     public static final String TEST_LOSS = TrainingSeries.TEST_LOSS;
     public static final String TRAIN_ACCURACY = TrainingSeries.TRAIN_ACCURACY;
     public static final String TEST_ACCURACY = TrainingSeries.TEST_ACCURACY;
+    /** Per task of sparse parity: qualified {@code tN} by {@link SparseParity#task}. */
+    public static final String TASK_ACCURACY = SparseParity.TASK_ACCURACY;
+    public static final String TASK_LOSS = SparseParity.TASK_LOSS;
+    public static final String SUPERPOSITION_FEATURES = Superposition.FEATURES;
     public static final String POSITIONAL_OVERLAP = AttentionPhases.POSITIONAL_OVERLAP;
     public static final String SEMANTIC_OVERLAP = AttentionPhases.SEMANTIC_OVERLAP;
     public static final String INFORMATION_LOSS_TRAIN = LewisGame.INFORMATION_LOSS_TRAIN;
@@ -49,12 +58,22 @@ public final class SeriesCatalogue {
     public static final String ATTENTION_MEAN_DISTANCE = "attention_mean_distance";
     public static final String ATTENTION_ENTROPY = "attention_entropy";
     public static final String INDUCTION_SCORE = "induction_score";
+    /** The in-context workloads' own held-out figures (docs/science.md sections 1.2 and 1.3). */
+    public static final String RIDGE_ERROR = IclRegression.RIDGE_ERROR;
+    public static final String DMMSE_ERROR = IclRegression.DMMSE_ERROR;
+    public static final String ZERO_ERROR = IclRegression.ZERO_ERROR;
+    public static final String ICL_DISTANCE_TO_RIDGE = IclRegression.DISTANCE_TO_RIDGE;
+    public static final String ICL_DISTANCE_TO_DMMSE = IclRegression.DISTANCE_TO_DMMSE;
+    public static final String IN_CONTEXT_ACCURACY = Induction.IN_CONTEXT_ACCURACY;
+    public static final String IN_WEIGHTS_ACCURACY = Induction.IN_WEIGHTS_ACCURACY;
     /** Per point cloud and homology dimension: qualified by the cloud's name, see {@link #persistence}. */
     public static final String BARS = "bars";
     public static final String MAX_PERSISTENCE = "max_persistence";
     public static final String TOTAL_PERSISTENCE = "total_persistence";
 
     private static final Pattern HEAD = Pattern.compile("l(\\d+)h(\\d+)");
+    private static final Pattern TASK = Pattern.compile("t(\\d+)");
+    private static final Set<String> PER_TASK = Set.of(TASK_ACCURACY, TASK_LOSS);
     private static final Pattern HOMOLOGY = Pattern.compile("h(\\d)_(bars|max_persistence|total_persistence)");
     private static final Map<String, SeriesEntry> BASE = new LinkedHashMap<>();
 
@@ -64,6 +83,12 @@ public final class SeriesCatalogue {
         add(TEST_LOSS, "Test loss", "loss", t, true, "Mean loss on the held-out split.");
         add(TRAIN_ACCURACY, "Train accuracy", "[0, 1]", t, true, "Share of training inputs classified correctly.");
         add(TEST_ACCURACY, "Test accuracy", "[0, 1]", t, true, "Share of held-out inputs classified correctly.");
+        add(TASK_ACCURACY, "Task accuracy", "[0, 1]", t, true,
+                "Share of one task's held-out inputs classified correctly (sparse parity: one series per task).");
+        add(TASK_LOSS, "Task loss", "loss", t, false, "Mean loss on one task's held-out inputs.");
+        add(SUPERPOSITION_FEATURES, "Features represented", "count", t, true,
+                "Features whose held-out reconstruction has R² above " + Superposition.REPRESENTED_R2
+                        + " (toy model of superposition).");
         add(POSITIONAL_OVERLAP, "Positional overlap", "W.p / d", t, true,
                 "Overlap of the learned query-key direction with the positional encoding (attention-phases).");
         add(SEMANTIC_OVERLAP, "Semantic overlap", "W.Q* / d", t, true,
@@ -109,7 +134,23 @@ public final class SeriesCatalogue {
         add(ATTENTION_ENTROPY, "Attention entropy", "[0, 1]", a, false,
                 "Entropy of the attention rows over the log of the number of keys.");
         add(INDUCTION_SCORE, "Induction score", "[0, 1]", a, false,
-                "Attention from a token to the one after the previous occurrence of that token.");
+                "Attention from a token to the one after the previous occurrence of that token (in-context"
+                        + " classification: from the query to the labels of its class's items).");
+        SeriesGroup icl = SeriesGroup.IN_CONTEXT;
+        add(RIDGE_ERROR, "Ridge error (unseen tasks)", "squared error", icl, false,
+                "Error of ridge regression on the context (lambda = noise variance) on held-out tasks.");
+        add(DMMSE_ERROR, "dMMSE error (unseen tasks)", "squared error", icl, false,
+                "Error of the Bayes predictor over the training task pool on held-out tasks.");
+        add(ZERO_ERROR, "Zero-predictor error", "squared error", icl, false,
+                "Error of predicting 0 on held-out tasks: the level before any in-context learning.");
+        add(ICL_DISTANCE_TO_RIDGE, "Distance to ridge", "squared error", icl, true,
+                "Mean squared difference between the model's predictions and ridge regression's on held-out tasks.");
+        add(ICL_DISTANCE_TO_DMMSE, "Distance to dMMSE", "squared error", icl, true,
+                "Mean squared difference between the model's predictions and the pool's Bayes predictor's.");
+        add(IN_CONTEXT_ACCURACY, "In-context accuracy", "[0, 1]", icl, true,
+                "Accuracy on novel classes with fresh labels whose label only the context holds.");
+        add(IN_WEIGHTS_ACCURACY, "In-weights accuracy", "[0, 1]", icl, true,
+                "Accuracy on training classes absent from the context: only a memorised label answers.");
         for (int dimension = 0; dimension <= 3; dimension++) {
             SeriesGroup top = SeriesGroup.TOPOLOGY;
             boolean h1 = dimension == 1;
@@ -163,6 +204,10 @@ public final class SeriesCatalogue {
         String qualifier = id.substring(dot + 1);
         if (base == null) {
             return Optional.empty();
+        }
+        if (PER_TASK.contains(base.id())) {
+            Matcher task = TASK.matcher(qualifier);
+            return task.matches() ? Optional.of(base.qualified(qualifier, "task " + task.group(1))) : Optional.empty();
         }
         Matcher head = HEAD.matcher(qualifier);
         if (base.group() == SeriesGroup.ATTENTION) {

@@ -8,6 +8,7 @@ public enum SeriesGroup {
     TOPOLOGY("Topology"),
     GEOMETRY("Geometry"),
     ATTENTION("Attention"),
+    IN_CONTEXT("In-context learning"),
     PHASE("Phase probe"),
     LANDSCAPE("Loss landscape"),
     LLC("LLC");

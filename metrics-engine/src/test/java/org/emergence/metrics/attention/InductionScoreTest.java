@@ -3,6 +3,7 @@ package org.emergence.metrics.attention;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -63,5 +64,19 @@ class InductionScoreTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> InductionScore.perHead(new double[][][] {map}, distinct));
         assertEquals("tokens contain no repeated token, so the induction score is undefined", e.getMessage());
+    }
+
+    @Test
+    void namedTargetsSumTheAttentionOverEveryMatchAndSkipUnscoredPositions() {
+        // Three positions: only the last is scored, with two matching keys 0 and 1.
+        int[][][] targets = {{{}, {}, {0, 1}}};
+        double[][] spread = {{1, 0, 0}, {1, 0, 0}, {0.5, 0.5, 0}};
+        double[][] uniform = {{1, 0, 0}, {0.5, 0.5, 0}, {1 / 3.0, 1 / 3.0, 1 / 3.0}};
+        double[] score = InductionScore.perHead(new double[][][][] {{spread, uniform}}, targets);
+        assertEquals(1.0, score[0], 1e-12);
+        assertEquals(2 / 3.0, score[1], 1e-12);
+        assertTrue(Double.isNaN(InductionScore.perHead(new double[][][][] {{spread}}, new int[][][] {{{}, {}, {}}})[0]));
+        assertThrows(IllegalArgumentException.class,
+                () -> InductionScore.perHead(new double[][][][] {{spread}}, new int[][][] {{{}, {2}, {}}}));
     }
 }

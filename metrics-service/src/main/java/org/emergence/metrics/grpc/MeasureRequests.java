@@ -22,6 +22,7 @@ import org.emergence.proto.v1.PointCloudSpec;
 import org.emergence.proto.v1.Probe;
 import org.emergence.proto.v1.ProbeNotApplicable;
 import org.emergence.proto.v1.RunConfig;
+import org.emergence.service.CheckpointModels;
 import org.emergence.service.RunConfigs;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
@@ -48,11 +49,11 @@ final class MeasureRequests {
                                              CheckpointProbes.GradientLane gradients, CloudTopology topology) {
         Set<ProbeKind> probes = probes(request);
         RunConfig config = RunConfigs.fromJson(checkpoint.configJson());
-        Workload workload = RunConfigs.workload(config);
+        Workload workload = CheckpointModels.workload(checkpoint);
         List<CloudSpec> clouds = clouds(request, workload);
         CheckpointMeasurement measurement;
         try (NDManager manager = NDManager.newBaseManager()) {
-            Parameters parameters = NamedTensors.toParameters(manager, checkpoint.tensors());
+            Parameters parameters = NamedTensors.toParameters(manager, CheckpointModels.parameters(checkpoint));
             DataSplit data = workload.data(manager, config.getSeed());
             measurement = CheckpointProbes.measure(workload, parameters, data, probes, clouds, gradients);
         } catch (InvalidCloudException e) {

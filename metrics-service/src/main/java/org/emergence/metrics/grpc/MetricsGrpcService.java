@@ -1,5 +1,7 @@
 package org.emergence.metrics.grpc;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.emergence.proto.grpc.RequestException;
 import ai.djl.ndarray.NDManager;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -46,6 +48,7 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
+import org.emergence.service.CheckpointModels;
 import org.emergence.service.RunConfigs;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.Checkpoint;
@@ -66,15 +69,23 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     @Inject
     MetricsLimits limits;
 
-    public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients, CloudTopology topology) {
+    private final Timer measureDuration;
+    private final Timer llcDuration;
+
+    public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients, CloudTopology topology,
+                              MeterRegistry meters) {
         this.checkpoints = checkpoints;
         this.gradients = gradients;
         this.topology = topology;
+        this.measureDuration = Timer.builder("emergence.measure.duration")
+                .description("One MeasureCheckpoint: probes, clouds' persistence and any LLC").register(meters);
+        this.llcDuration = Timer.builder("emergence.llc.duration")
+                .description("One LLC estimate (SGLD chains; auto mode's pilots included)").register(meters);
     }
 
     @Override
     public void measureCheckpoint(MeasureCheckpointRequest request, StreamObserver<MeasureCheckpointResponse> observer) {
-        Calls.unary(observer, () -> {
+        Calls.unary(observer, () -> measureDuration.record(() -> {
             if (request.hasLlc()) {
                 checkedAs("llc", () -> {
                     checkLlc(request.getLlc());
@@ -90,7 +101,7 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
             LlcEstimate llc = checkedAs("llc", () -> llc(checkpoint, request.getLlc(), (chain, draw, loss) -> HealthState.beat()));
             return measured.toBuilder().setLlc(llc).putScalars(SeriesCatalogue.LLC, llc.getLlcMean())
                     .putScalars(SeriesCatalogue.LLC_STD, llc.getLlcStd()).build();
-        });
+        }));
     }
 
     @Override
@@ -214,11 +225,14 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     /** One LLC estimate at the checkpoint, manual or auto, on the one gradient lane. */
     private LlcEstimate llc(Checkpoint checkpoint, LlcSettings requested, ProgressListener progress) {
         SgldSettings settings = LlcRequests.settings(requested);
-        return onCheckpoint(checkpoint, requested, model -> gradients.run(() -> settingsChecked(() -> requested.getAuto()
+        Timer.Sample sample = Timer.start();
+        LlcEstimate estimate = onCheckpoint(checkpoint, requested, model -> gradients.run(() -> settingsChecked(() -> requested.getAuto()
                 ? LlcRequests.estimate(LlcAutoCalibration.estimate(model.workload(), model.parameters(),
                         model.data(), settings, progress, Calls::checkNotCancelled), requested)
                 : LlcRequests.estimate(LlcEstimator.estimate(model.workload(), model.parameters(),
                         model.data(), settings, progress, Calls::checkNotCancelled), settings, requested))));
+        sample.stop(llcDuration);
+        return estimate;
     }
 
     /** Work on settings validated as {@code settings}, with errors naming {@code field} instead (the request's own name for them). */
@@ -236,11 +250,11 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
 
     private static <T> T onCheckpoint(Checkpoint checkpoint, LlcSettings settings, Function<Model, T> work) {
         RunConfig config = RunConfigs.fromJson(checkpoint.configJson());
-        Workload workload = RunConfigs.workload(config);
+        Workload workload = CheckpointModels.workload(checkpoint);
         try (NDManager manager = NDManager.newBaseManager()) {
             DataSplit split = workload.data(manager, config.getSeed());
             Batch data = LlcRequests.onTestSplit(settings) ? split.test() : split.train();
-            return work.apply(new Model(workload, NamedTensors.toParameters(manager, checkpoint.tensors()), data));
+            return work.apply(new Model(workload, NamedTensors.toParameters(manager, CheckpointModels.parameters(checkpoint)), data));
         }
     }
 

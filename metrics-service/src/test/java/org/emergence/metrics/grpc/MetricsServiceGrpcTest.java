@@ -9,6 +9,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.quarkus.test.junit.QuarkusTest;
 import org.emergence.proto.codec.TensorCodec;
 import org.emergence.proto.grpc.GrpcChecks;
+import org.emergence.proto.grpc.PrometheusScrape;
 import org.emergence.proto.v1.CalibrateLlcRequest;
 import org.emergence.proto.v1.CalibrateLlcResponse;
 import org.emergence.proto.v1.CalibrationPoint;
@@ -228,6 +229,21 @@ class MetricsServiceGrpcTest extends MetricsServiceCalls {
 
         assertInvalid(() -> metrics.estimateLlc(EstimateLlcRequest.newBuilder().setSource(rrrTruth())
                 .setSettings(settings.toBuilder().setEpsilon(1e-3)).build()).hasNext(), "settings.epsilon");
+    }
+
+    @Test
+    void prometheusMetricsTimeMeasurementsAndLlcEstimates() throws Exception {
+        int http = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        PrometheusScrape before = PrometheusScrape.of(http);
+        LlcSettings settings = LlcSettings.newBuilder().setEpsilon(1e-3).setGamma(1).setNBeta(300).setChains(1)
+                .setDraws(20).setBurnIn(20).setMinibatchSize(500).setSeed(7).build();
+        metrics.measureCheckpoint(MeasureCheckpointRequest.newBuilder().setSource(rrrTruth())
+                .addProbes(Probe.PROBE_LOSS_ACCURACY).setLlc(settings).build());
+        PrometheusScrape after = PrometheusScrape.of(http);
+        assertEquals(1, after.sum("emergence_measure_duration_seconds_count") - before.sum("emergence_measure_duration_seconds_count"));
+        assertEquals(1, after.sum("emergence_llc_duration_seconds_count") - before.sum("emergence_llc_duration_seconds_count"));
+        assertEquals(1, after.sum("grpc_server_processing_duration_seconds_count", "method=\"MeasureCheckpoint\"")
+                - before.sum("grpc_server_processing_duration_seconds_count", "method=\"MeasureCheckpoint\""));
     }
 
     @Test

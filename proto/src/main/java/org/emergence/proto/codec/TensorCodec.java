@@ -27,6 +27,7 @@ public final class TensorCodec {
         return switch (dtype) {
             case D_TYPE_FLOAT32, D_TYPE_INT32 -> 4;
             case D_TYPE_FLOAT64, D_TYPE_INT64 -> 8;
+            case D_TYPE_UINT8 -> 1;
             default -> throw RequestException.invalid(field + ".dtype", field + ".dtype " + dtype + " is not supported");
         };
     }
@@ -88,6 +89,7 @@ public final class TensorCodec {
             case D_TYPE_FLOAT64 -> bytes.asDoubleBuffer().get(values);
             case D_TYPE_INT32 -> { for (int i = 0; i < n; i++) values[i] = bytes.getInt(); }
             case D_TYPE_INT64 -> { for (int i = 0; i < n; i++) values[i] = bytes.getLong(); }
+            case D_TYPE_UINT8 -> { for (int i = 0; i < n; i++) values[i] = Byte.toUnsignedInt(bytes.get()); }
             default -> throw RequestException.invalid(field + ".dtype", field + ".dtype is not set");
         }
         return values;

@@ -37,12 +37,16 @@ public final class Calls {
     private Calls() {
     }
 
-    /** Runs {@code work} and answers with its result, or with the status its failure maps to. */
+    /**
+     * Runs {@code work} and answers with its result, or with the status its failure maps to. Errors
+     * are caught too (out of memory, a class that failed to link): the caller gets a chosen code,
+     * never UNKNOWN with the error's text.
+     */
     public static <T> void unary(StreamObserver<T> observer, Supplier<T> work) {
         T result;
         try {
             result = work.get();
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (RuntimeException | Error e) {
             observer.onError(toStatus(e));
             return;
         }

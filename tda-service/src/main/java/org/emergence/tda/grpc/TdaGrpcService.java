@@ -1,5 +1,7 @@
 package org.emergence.tda.grpc;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.emergence.proto.grpc.RequestException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -34,10 +36,13 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
 
     private final TdaLimits limits;
     private final Semaphore slots;
+    private final Timer persistence;
 
-    public TdaGrpcService(TdaLimits limits) {
+    public TdaGrpcService(TdaLimits limits, MeterRegistry meters) {
         this.limits = limits;
         this.slots = new Semaphore(limits.maxConcurrent());
+        this.persistence = Timer.builder("emergence.persistence.duration")
+                .description("One Vietoris-Rips persistence computation, distances included").register(meters);
     }
 
     @Override
@@ -136,9 +141,11 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
         var options = PersistenceRequests.options(request, limits);
         // The distances are built inside the slot too: they are the quadratic part of the memory.
         return withSlot(() -> {
+            Timer.Sample sample = Timer.start();
             var distances = PersistenceRequests.distances(request, options.maxDimension(), limits);
             long start = System.nanoTime();
             PersistenceResult result = VietorisRips.compute(distances, options, TdaGrpcService::progress);
+            sample.stop(persistence);
             return PersistenceRequests.response(result, (System.nanoTime() - start) / 1e6);
         });
     }

@@ -19,6 +19,7 @@ import org.emergence.proto.codec.TensorChunks;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.emergence.proto.grpc.PrometheusScrape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,22 @@ class TdaServiceGrpcTest {
     @AfterAll
     static void disconnect() {
         channel.shutdownNow();
+    }
+
+    @Test
+    void prometheusMetricsCountPersistenceCallsAndTheirDuration() throws Exception {
+        int http = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        PrometheusScrape before = PrometheusScrape.of(http);
+        double[][] square = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+        for (int i = 0; i < 2; i++) {
+            tda.computePersistence(ComputePersistenceRequest.newBuilder()
+                    .setPointCloud(TensorCodec.fromMatrix("square", square)).setMaxDimension(1).build());
+        }
+        PrometheusScrape after = PrometheusScrape.of(http);
+        assertEquals(2, after.sum("emergence_persistence_duration_seconds_count")
+                - before.sum("emergence_persistence_duration_seconds_count"));
+        assertEquals(2, after.sum("grpc_server_processing_duration_seconds_count", "method=\"ComputePersistence\"")
+                - before.sum("grpc_server_processing_duration_seconds_count", "method=\"ComputePersistence\""));
     }
 
     @Test

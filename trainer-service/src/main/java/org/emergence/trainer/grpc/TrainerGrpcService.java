@@ -25,6 +25,10 @@ import org.emergence.proto.v1.StopRunResponse;
 import org.emergence.proto.v1.TrainerServiceGrpc;
 import org.emergence.proto.v1.WatchRunRequest;
 import org.emergence.proto.v1.WatchRunResponse;
+import org.emergence.proto.v1.ImportRunRequest;
+import org.emergence.proto.v1.ImportRunResponse;
+import org.emergence.trainer.imports.ImportUpload;
+import org.emergence.trainer.imports.Imports;
 import org.emergence.trainer.runs.TrainingRuns;
 import org.emergence.service.RunConfigs;
 import org.emergence.service.TensorMessages;
@@ -45,10 +49,75 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
 
     private final TrainingRuns runs;
     private final CachedCheckpointStore checkpoints;
+    private final Imports imports;
 
-    public TrainerGrpcService(TrainingRuns runs, CachedCheckpointStore checkpoints) {
+    public TrainerGrpcService(TrainingRuns runs, CachedCheckpointStore checkpoints, Imports imports) {
         this.runs = runs;
         this.checkpoints = checkpoints;
+        this.imports = imports;
+    }
+
+    @Override
+    public StreamObserver<ImportRunRequest> importRun(StreamObserver<ImportRunResponse> observer) {
+        return new StreamObserver<>() {
+            private ImportUpload upload;
+            private String runId = "";
+            private boolean failed;
+
+            @Override
+            public void onNext(ImportRunRequest request) {
+                if (failed) {
+                    return;
+                }
+                try {
+                    if (upload == null) {
+                        if (!request.hasHeader()) {
+                            throw RequestException.invalid("header", "the first message must be the header");
+                        }
+                        runId = request.getRunId();
+                        upload = imports.start(request.getHeader());
+                    } else if (!request.hasChunk()) {
+                        throw RequestException.invalid("header", "only the first message is the header; then chunks");
+                    } else {
+                        upload.accept(request.getChunk());
+                    }
+                } catch (RuntimeException e) {
+                    failed = true;
+                    discard();
+                    observer.onError(Calls.toStatus(e));
+                }
+            }
+
+            @Override
+            public void onError(Throwable cause) {
+                discard();
+            }
+
+            @Override
+            public void onCompleted() {
+                if (failed) {
+                    return;
+                }
+                try {
+                    if (upload == null) {
+                        throw RequestException.invalid("header", "the import sent no header");
+                    }
+                    var run = runs.importSeries(runId, upload, imports.limits());
+                    observer.onNext(ImportRunResponse.newBuilder().setRunId(run.id()).setConfig(run.config()).build());
+                    observer.onCompleted();
+                } catch (RuntimeException e) {
+                    observer.onError(Calls.toStatus(e));
+                } finally {
+                    discard();
+                }
+            }
+
+            private void discard() {
+                if (upload != null) {
+                    upload.discard();
+                }
+            }
+        };
     }
 
     @Override

@@ -1,7 +1,11 @@
 package org.emergence.trainer.grpc;
 
+import org.emergence.trainer.imports.ImportLimits;
+import org.emergence.trainer.imports.Imports;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -37,12 +41,22 @@ public class TrainerWiring {
                       @ConfigProperty(name = "trainer.max-checkpoints") Optional<Long> maxCheckpoints,
                       @ConfigProperty(name = "trainer.max-parameters") Optional<Long> maxParameters,
                       @ConfigProperty(name = "trainer.max-data-rows") Optional<Long> maxDataRows,
-                      @ConfigProperty(name = "trainer.max-activations") Optional<Long> maxActivations) {
+                      @ConfigProperty(name = "trainer.max-activations") Optional<Long> maxActivations,
+                      MeterRegistry meters) {
         // Unset limits keep RunLimits' defaults, their one owner.
         RunLimits d = RunLimits.DEFAULTS;
         return new TrainingRuns(store, maxQueued, new RunLimits(maxSteps.orElse(d.maxSteps()),
                 maxCheckpoints.orElse(d.maxCheckpoints()), maxParameters.orElse(d.maxParameters()),
-                maxDataRows.orElse(d.maxDataRows()), maxActivations.orElse(d.maxActivations())));
+                maxDataRows.orElse(d.maxDataRows()), maxActivations.orElse(d.maxActivations())), meters);
+    }
+
+    @Produces
+    @Singleton
+    Imports imports(@ConfigProperty(name = "trainer.checkpoint-dir") Path root,
+                    @ConfigProperty(name = "trainer.import.max-bytes") long maxBytes,
+                    @ConfigProperty(name = "trainer.import.max-files") int maxFiles,
+                    @ConfigProperty(name = "trainer.import.max-file-bytes") long maxFileBytes) {
+        return new Imports(root, new ImportLimits(maxBytes, maxFiles, maxFileBytes));
     }
 
     /** Recovers the runs on disk before the first call can ask for them (a restarted trainer resumes its runs here). */

@@ -1,5 +1,8 @@
 package org.emergence.trainer.runs;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.google.protobuf.util.Durations;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointRef;
@@ -16,6 +19,9 @@ import org.emergence.workloads.WorkloadReport;
 import org.emergence.proto.grpc.HealthState;
 import org.emergence.service.RunConfigs;
 import org.emergence.service.RunLimits;
+import org.emergence.trainer.imports.ImportLimits;
+import org.emergence.trainer.imports.ImportUpload;
+import org.emergence.trainer.imports.ImportedSeries;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.service.checkpoint.CachedCheckpointStore;
@@ -60,7 +66,10 @@ public final class TrainingRuns implements AutoCloseable {
     /** Set while shutting down: a run cut short then stays RUNNING in its record and resumes at the next start. */
     private volatile boolean closing;
 
-    public TrainingRuns(CachedCheckpointStore checkpoints, int maxQueuedRuns, RunLimits limits) {
+    private final Counter steps;
+    private final Counter checkpointsWritten;
+
+    public TrainingRuns(CachedCheckpointStore checkpoints, int maxQueuedRuns, RunLimits limits, MeterRegistry meters) {
         this.checkpoints = checkpoints;
         this.limits = limits;
         this.records = new RunRecords(checkpoints.durable());
@@ -68,6 +77,12 @@ public final class TrainingRuns implements AutoCloseable {
         // Unbounded so that recovery can queue every interrupted run; StartRun enforces maxQueuedRuns itself.
         this.trainingThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> new Thread(r, "training"));
+        this.steps = Counter.builder("emergence.training.steps").description("Training steps taken, all runs")
+                .register(meters);
+        this.checkpointsWritten = Counter.builder("emergence.checkpoints.written")
+                .description("Checkpoints written, all runs").register(meters);
+        Gauge.builder("emergence.training.queue", trainingThread, pool -> pool.getQueue().size())
+                .description("Runs waiting for the training thread").register(meters);
         recover();
     }
 
@@ -135,6 +150,33 @@ public final class TrainingRuns implements AutoCloseable {
             queue(run, null);
         }
         return run;
+    }
+
+    /**
+     * Registers an uploaded series as a COMPLETED run: every checkpoint is built and checked first
+     * ({@link ImportedSeries}), then stored, then the run's record is saved; if storing fails, the
+     * checkpoints written so far are removed, so no half-imported run remains.
+     */
+    public Run importSeries(String requestedId, ImportUpload upload, ImportLimits limits) {
+        String id = requestedId.isBlank() ? "import-" + UUID.randomUUID().toString().substring(0, 8) : validId(requestedId);
+        if (runs.containsKey(id) || !checkpoints.steps(id).isEmpty()) {
+            throw RequestException.failedPrecondition("run_id " + id + " is already in use; choose another id");
+        }
+        ImportedSeries.Series series = ImportedSeries.read(upload, id, limits);
+        Run run = new Run(id, series.config(), describe(series.last().report()));
+        if (runs.putIfAbsent(id, run) != null) {
+            throw RequestException.failedPrecondition("run_id " + id + " is already in use; choose another id");
+        }
+        try {
+            series.checkpoints().forEach(checkpoints::put);
+            replayCheckpoints(run, Long.MAX_VALUE);
+            finish(run, RunState.RUN_STATE_COMPLETED, "");
+            return run;
+        } catch (RuntimeException e) {
+            runs.remove(id);
+            ImportUpload.removeTree(checkpoints.durable().runDirectory(id));
+            throw e;
+        }
     }
 
     /** Resumes a stopped or failed run from its last resumable checkpoint; returns that step. */
@@ -255,6 +297,11 @@ public final class TrainingRuns implements AutoCloseable {
         }
 
         @Override
+        public void onStep(long step, double trainLoss, double trainAccuracy) {
+            steps.increment();
+        }
+
+        @Override
         public void onOptimiserState(long step, List<NamedTensor> state) {
             checkpoints.durable().writeOptimiserState(new Checkpoint(run.id(), step, configJson, Map.of(), state));
         }
@@ -284,6 +331,7 @@ public final class TrainingRuns implements AutoCloseable {
                     NamedTensors.fromParameters(parameters)));
             run.publish(checkpointEvent(run.id(), evaluation.step(), evaluation.metrics()), evaluation.step());
             records.save(run.describe());
+            checkpointsWritten.increment();
         }
     }
 

@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.quarkus.test.junit.QuarkusTest;
 import org.emergence.proto.grpc.GrpcChecks;
+import org.emergence.proto.grpc.PrometheusScrape;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.codec.TensorChunks;
 import org.emergence.proto.codec.TensorCodec;
@@ -78,6 +79,22 @@ class TrainerServiceGrpcTest {
         trainer.withDeadlineAfter(120, TimeUnit.SECONDS)
                 .watchRun(WatchRunRequest.newBuilder().setRunId(runId).build()).forEachRemaining(events::add);
         return events;
+    }
+
+    @Test
+    void prometheusMetricsCountCallsStepsAndCheckpoints() throws Exception {
+        int http = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        PrometheusScrape before = PrometheusScrape.of(http);
+        String runId = trainer.startRun(StartRunRequest.newBuilder().setConfig(
+                run(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 20)).build()).getRunId();
+        watch(runId);
+        PrometheusScrape after = PrometheusScrape.of(http);
+        // Steps 0..20 are 21 passes, 20 of them updates; the counter counts every step the listener hears of.
+        assertEquals(21, after.sum("emergence_training_steps_total") - before.sum("emergence_training_steps_total"));
+        assertEquals(3, after.sum("emergence_checkpoints_written_total") - before.sum("emergence_checkpoints_written_total"));
+        assertEquals(1, after.sum("grpc_server_processing_duration_seconds_count", "method=\"StartRun\"", "statusCode=\"OK\"")
+                - before.sum("grpc_server_processing_duration_seconds_count", "method=\"StartRun\"", "statusCode=\"OK\""));
+        assertTrue(after.has("emergence_training_queue"), "the queue depth gauge is exported");
     }
 
     @Test

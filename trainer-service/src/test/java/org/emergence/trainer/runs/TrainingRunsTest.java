@@ -105,7 +105,8 @@ class TrainingRunsTest {
     }
 
     private TrainingRuns open() {
-        return new TrainingRuns(new CachedCheckpointStore(store(), new InProcessCheckpointCache(1 << 24)), 4, RunLimits.DEFAULTS);
+        return new TrainingRuns(new CachedCheckpointStore(store(), new InProcessCheckpointCache(1 << 24)), 4, RunLimits.DEFAULTS,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     private DirectoryCheckpointStore store() {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.Initialisers;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.WorkloadReport;
@@ -77,28 +78,19 @@ public final class LewisGame implements Workload {
     /** PyTorch's default initialisation of linear layers, U(+-1/sqrt(fan_in)) for weights and biases. */
     @Override
     public Parameters initialise(NDManager manager, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
+        Initialisers init = new Initialisers(manager, seed);
         int input = config.attributes() * config.values();
         int message = config.messageLength() * config.vocabulary();
         int hidden = config.hiddenDim();
         return new Parameters()
-                .put("sender.W1", uniform(manager, random, input, input, hidden))
-                .put("sender.b1", uniform(manager, random, input, hidden))
-                .put("sender.W2", uniform(manager, random, hidden, hidden, message))
-                .put("sender.b2", uniform(manager, random, hidden, message))
-                .put(RECEIVER.get(0), uniform(manager, random, message, message, hidden))
-                .put(RECEIVER.get(1), uniform(manager, random, message, hidden))
-                .put(RECEIVER.get(2), uniform(manager, random, hidden, hidden, input))
-                .put(RECEIVER.get(3), uniform(manager, random, hidden, input));
-    }
-
-    private static NDArray uniform(NDManager manager, SplittableRandom random, int fanIn, long... shape) {
-        double bound = 1 / Math.sqrt(fanIn);
-        float[] values = new float[Math.toIntExact(new Shape(shape).size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextDouble(-bound, bound);
-        }
-        return manager.create(values, new Shape(shape));
+                .put("sender.W1", init.uniform(1 / Math.sqrt(input), input, hidden))
+                .put("sender.b1", init.uniform(1 / Math.sqrt(input), hidden))
+                .put("sender.W2", init.uniform(1 / Math.sqrt(hidden), hidden, message))
+                .put("sender.b2", init.uniform(1 / Math.sqrt(hidden), message))
+                .put(RECEIVER.get(0), init.uniform(1 / Math.sqrt(message), message, hidden))
+                .put(RECEIVER.get(1), init.uniform(1 / Math.sqrt(message), hidden))
+                .put(RECEIVER.get(2), init.uniform(1 / Math.sqrt(hidden), hidden, input))
+                .put(RECEIVER.get(3), init.uniform(1 / Math.sqrt(hidden), input));
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.emergence.workloads.modular;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
+import org.emergence.workloads.Initialisers;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;

@@ -7,9 +7,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import org.emergence.workloads.Initialisers;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
+import org.emergence.workloads.transformer.CausalAttention;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,9 +43,6 @@ public final class ModularAdditionTransformer extends ModularAddition {
 
     /** Sequence length: a, b and '='. */
     public static final int CONTEXT = 3;
-
-    /** Added to masked attention scores; finite so that no row is ever all minus infinity. */
-    private static final float MASKED = -1e9f;
 
     public ModularAdditionTransformer(ModularAdditionConfig config) {
         super(config);
@@ -180,7 +179,7 @@ public final class ModularAdditionTransformer extends ModularAddition {
         NDArray pattern(int firstQuery) {
             long tableRows = residuals.getShape().get(0);
             NDArray pairs = rows.get(":, " + firstQuery + ":").expandDims(2).mul(tableRows).add(rows.expandDims(1));
-            NDArray mask = causalMask(rows.getManager(), firstQuery);
+            NDArray mask = CausalAttention.mask(rows.getManager(), firstQuery, CONTEXT).expandDims(2);
             return embed(pairs, scores).add(mask).softmax(2);
         }
 
@@ -205,20 +204,5 @@ public final class ModularAdditionTransformer extends ModularAddition {
     /** [rows, heads * d_head] with head-major columns as [heads, rows, d_head]. */
     private static NDArray perHead(NDArray projected, int heads, int dHead) {
         return projected.reshape(-1, heads, dHead).transpose(1, 0, 2);
-    }
-
-    /**
-     * [queries, key, 1] for the queries at positions {@code firstQuery} to the last: 0 where the
-     * query may attend (key at or before it), {@link #MASKED} after it.
-     */
-    private static NDArray causalMask(NDManager manager, int firstQuery) {
-        int queries = CONTEXT - firstQuery;
-        float[] mask = new float[queries * CONTEXT];
-        for (int query = 0; query < queries; query++) {
-            for (int key = firstQuery + query + 1; key < CONTEXT; key++) {
-                mask[query * CONTEXT + key] = MASKED;
-            }
-        }
-        return manager.create(mask, new Shape(queries, CONTEXT, 1));
     }
 }

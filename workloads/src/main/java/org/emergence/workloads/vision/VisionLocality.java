@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.Initialisers;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.PatchGrid;
 import org.emergence.workloads.Trace;
@@ -80,36 +81,28 @@ public final class VisionLocality implements Workload {
 
     @Override
     public Parameters initialise(NDManager manager, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
+        Initialisers init = new Initialisers(manager, seed);
         int d = config.dim();
         int patchInput = config.channels() * config.patch() * config.patch();
         Parameters parameters = new Parameters()
-                .put("patch.W", normal(manager, random, patchInput, d))
+                .put("patch.W", init.normal(INIT_STD, patchInput, d))
                 .put("patch.b", manager.zeros(new Shape(d)))
-                .put("cls", normal(manager, random, d))
-                .put("pos", normal(manager, random, config.tokens(), d));
+                .put("cls", init.normal(INIT_STD, d))
+                .put("pos", init.normal(INIT_STD, config.tokens(), d));
         for (int l = 0; l < config.layers(); l++) {
             String b = "block" + l + ".";
             parameters.put(b + "ln1.g", manager.ones(new Shape(d))).put(b + "ln1.b", manager.zeros(new Shape(d)))
-                    .put(b + "attn.Wqkv", normal(manager, random, d, 3L * d)).put(b + "attn.bqkv", manager.zeros(new Shape(3L * d)))
-                    .put(b + "attn.Wo", normal(manager, random, d, d)).put(b + "attn.bo", manager.zeros(new Shape(d)))
+                    .put(b + "attn.Wqkv", init.normal(INIT_STD, d, 3L * d)).put(b + "attn.bqkv", manager.zeros(new Shape(3L * d)))
+                    .put(b + "attn.Wo", init.normal(INIT_STD, d, d)).put(b + "attn.bo", manager.zeros(new Shape(d)))
                     .put(b + "ln2.g", manager.ones(new Shape(d))).put(b + "ln2.b", manager.zeros(new Shape(d)))
-                    .put(b + "mlp.W1", normal(manager, random, d, (long) VisionLocalityConfig.MLP_RATIO * d))
+                    .put(b + "mlp.W1", init.normal(INIT_STD, d, (long) VisionLocalityConfig.MLP_RATIO * d))
                     .put(b + "mlp.b1", manager.zeros(new Shape((long) VisionLocalityConfig.MLP_RATIO * d)))
-                    .put(b + "mlp.W2", normal(manager, random, (long) VisionLocalityConfig.MLP_RATIO * d, d))
+                    .put(b + "mlp.W2", init.normal(INIT_STD, (long) VisionLocalityConfig.MLP_RATIO * d, d))
                     .put(b + "mlp.b2", manager.zeros(new Shape(d)));
         }
         return parameters.put("ln.g", manager.ones(new Shape(d))).put("ln.b", manager.zeros(new Shape(d)))
-                .put("head.W", normal(manager, random, d, config.classes()))
+                .put("head.W", init.normal(INIT_STD, d, config.classes()))
                 .put("head.b", manager.zeros(new Shape(config.classes())));
-    }
-
-    private static NDArray normal(NDManager manager, SplittableRandom random, long... shape) {
-        float[] values = new float[Math.toIntExact(new Shape(shape).size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (INIT_STD * random.nextGaussian());
-        }
-        return manager.create(values, new Shape(shape));
     }
 
     @Override

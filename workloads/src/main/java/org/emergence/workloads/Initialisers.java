@@ -1,4 +1,4 @@
-package org.emergence.workloads.modular;
+package org.emergence.workloads;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,18 +10,18 @@ import java.util.SplittableRandom;
  * Parameter initialisation drawn from a Java generator rather than the engine's global one, so
  * a seed fixes the parameters no matter what else runs in the JVM.
  */
-final class Initialisers {
+public final class Initialisers {
 
     private final NDManager manager;
     private final SplittableRandom random;
 
-    Initialisers(NDManager manager, long seed) {
+    public Initialisers(NDManager manager, long seed) {
         this.manager = manager;
         this.random = new SplittableRandom(seed);
     }
 
     /** Entries drawn from N(0, std²). */
-    NDArray normal(double std, long... shape) {
+    public NDArray normal(double std, long... shape) {
         float[] values = new float[Math.toIntExact(new Shape(shape).size())];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) (random.nextGaussian() * std);
@@ -30,7 +30,7 @@ final class Initialisers {
     }
 
     /** Entries drawn from U(-bound, bound), PyTorch's default for linear layers with bound 1/sqrt(fan_in). */
-    NDArray uniform(double bound, long... shape) {
+    public NDArray uniform(double bound, long... shape) {
         float[] values = new float[Math.toIntExact(new Shape(shape).size())];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) random.nextDouble(-bound, bound);
@@ -38,7 +38,7 @@ final class Initialisers {
         return manager.create(values, new Shape(shape));
     }
 
-    NDArray zeros(long... shape) {
+    public NDArray zeros(long... shape) {
         return manager.zeros(new Shape(shape));
     }
 }

@@ -1,0 +1,69 @@
+"""Trains a small modular-addition MLP in PyTorch and saves a checkpoint series as TorchScript.
+
+The architecture is the built-in workload's (ModularAdditionMlp): one embedding shared by a and
+b, the two concatenated, a ReLU layer and p logits; forward returns (logits, {"hidden": relu}),
+the hidden-state convention of docs/import.md. Beside the checkpoints it writes reference.npz:
+PyTorch's own logits on x_train and gradients of the train loss at the last checkpoint, the
+independent reference the Java tests compare against.
+
+    /usr/bin/python3 train_modular_mlp.py DATA.npz OUT_DIR STEPS CHECKPOINTS [--dropout]
+"""
+import sys
+from typing import Dict, Tuple
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class ModularMlp(nn.Module):
+    def __init__(self, p: int, d: int, hidden: int, dropout: float):
+        super().__init__()
+        self.emb = nn.Embedding(p, d)
+        self.hidden = nn.Linear(2 * d, hidden)
+        self.drop = nn.Dropout(dropout)
+        self.out = nn.Linear(hidden, p)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        h = torch.relu(self.hidden(self.emb(x).reshape(x.shape[0], -1)))
+        return self.out(self.drop(h)), {"hidden": h}
+
+
+def main():
+    data_path, out_dir, steps, checkpoints = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    dropout = 0.1 if "--dropout" in sys.argv else 0.0
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    data = np.load(data_path)
+    x = torch.from_numpy(data["x_train"]).long()
+    y = torch.from_numpy(data["y_train"]).long()
+    p = int(max(y.max(), x.max())) + 1
+    model = ModularMlp(p, 16, 32, dropout)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1.0, betas=(0.9, 0.98))
+    save_at = set(np.unique(np.linspace(0, steps, checkpoints).astype(int)).tolist())
+    for step in range(steps + 1):
+        if step in save_at:
+            model.eval()
+            torch.jit.save(torch.jit.script(model), f"{out_dir}/step-{step}.pt")
+            model.train()
+        if step == steps:
+            break
+        optimiser.zero_grad()
+        logits, _ = model(x)
+        nn.functional.cross_entropy(logits, y).backward()
+        optimiser.step()
+    model.eval()
+    model.zero_grad()
+    logits, hidden = model(x)
+    loss = nn.functional.cross_entropy(logits, y)
+    loss.backward()
+    reference = {"logits": logits.detach().numpy(), "hidden": hidden["hidden"].detach().numpy(),
+                 "loss": np.array(loss.item())}
+    for name, parameter in model.named_parameters():
+        reference["grad." + name] = parameter.grad.numpy()
+        reference["param." + name] = parameter.detach().numpy()
+    np.savez(f"{out_dir}/reference.npz", **reference)
+
+
+if __name__ == "__main__":
+    main()
