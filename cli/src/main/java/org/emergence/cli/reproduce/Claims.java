@@ -3,6 +3,8 @@ package org.emergence.cli.reproduce;
 import org.emergence.cli.reproduce.claims.AttentionPhasesClaim;
 import org.emergence.cli.reproduce.claims.GrokkingTopologyClaim;
 import org.emergence.cli.reproduce.claims.HopfClaim;
+import org.emergence.cli.reproduce.claims.IclRegressionClaim;
+import org.emergence.cli.reproduce.claims.InductionClaim;
 import org.emergence.cli.reproduce.claims.LewisGameClaim;
 import org.emergence.cli.reproduce.claims.LlcClaim;
 import org.emergence.cli.reproduce.claims.PhaseProbeClaim;
@@ -18,7 +20,7 @@ public final class Claims {
 
     private static final List<Claim> ALL = List.of(
             // The seeds' settings (issue order), then the instruments' own claims.
-            new SparseParityClaim(), new SuperpositionClaim(),
+            new SparseParityClaim(), new SuperpositionClaim(), new IclRegressionClaim(), new InductionClaim(),
             new AttentionPhasesClaim(), new LewisGameClaim(), new VisionLocalityClaim(),
             new GrokkingTopologyClaim(), new PhaseProbeClaim(), new HopfClaim(), new LlcClaim());
 

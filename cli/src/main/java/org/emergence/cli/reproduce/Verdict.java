@@ -36,7 +36,6 @@ public record Verdict(String claim, String statement, String source, Scale scale
     public static final class Builder {
         private final Claim claim;
         private final ClaimRun run;
-        private final long startNanos = System.nanoTime();
         private final Map<String, Double> evidence = new LinkedHashMap<>();
         private final Map<String, double[]> arrays = new LinkedHashMap<>();
         private final List<Path> figures = new ArrayList<>();
@@ -63,7 +62,7 @@ public record Verdict(String claim, String statement, String source, Scale scale
 
         public Verdict judge(boolean reproduced, String reasoning) {
             return new Verdict(claim.name(), claim.statement(), claim.source(), run.scale(), run.seed(), reproduced,
-                    reasoning, evidence, arrays, figures, (System.nanoTime() - startNanos) / 1e9);
+                    reasoning, evidence, arrays, figures, (System.nanoTime() - run.startNanos()) / 1e9);
         }
     }
 

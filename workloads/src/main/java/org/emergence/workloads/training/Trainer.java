@@ -95,6 +95,10 @@ public final class Trainer {
                     }
                     boolean update = step < config.steps();
                     Measurement train = trainStep(manager, parameters, sampler, step, update);
+                    if (!Double.isFinite(train.loss())) {
+                        // Every later step, checkpoint and probe would be NaN too: end the run, saying why.
+                        throw new TrainingDivergedException(step, train.loss());
+                    }
                     if (from == null || step > first) {
                         Evaluation evaluation = report(manager, parameters, data, step, train, optimiser, listener);
                         last = evaluation == null ? last : evaluation;
