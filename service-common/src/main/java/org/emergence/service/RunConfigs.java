@@ -6,9 +6,12 @@ import com.google.protobuf.util.JsonFormat;
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointSchedule.ScheduleCase;
+import org.emergence.proto.v1.AttentionPhasesConfig;
+import org.emergence.proto.v1.AttentionPhasesInitialisation;
 import org.emergence.proto.v1.DeepLinearConfig;
 import org.emergence.proto.v1.IclRegressionConfig;
 import org.emergence.proto.v1.InductionConfig;
+import org.emergence.proto.v1.LewisGameConfig;
 import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.Optimizer;
@@ -18,12 +21,17 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.SparseParityConfig;
 import org.emergence.proto.v1.SuperpositionConfig;
 import org.emergence.proto.v1.SuperpositionInputs;
+import org.emergence.proto.v1.VisionDataset;
+import org.emergence.proto.v1.VisionLocalityConfig;
 import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.workloads.ConfigFieldException;
 import org.emergence.workloads.icl.IclRegression;
 import org.emergence.workloads.induction.Induction;
+import org.emergence.workloads.lewis.LewisGame;
 import org.emergence.workloads.linear.DeepLinearWorkload;
 import org.emergence.workloads.modular.ModularAddition;
+import org.emergence.workloads.phases.AttentionPhases;
+import org.emergence.workloads.vision.VisionLocality;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.WorkloadSize;
 import org.emergence.workloads.modular.Variant;
@@ -65,7 +73,7 @@ public final class RunConfigs {
     public static RunConfig resolve(RunConfig config, RunLimits limits) {
         if (!config.hasWorkload() || config.getWorkload().getWorkloadCase() == WorkloadSpec.WorkloadCase.WORKLOAD_NOT_SET) {
             throw RequestException.invalid("config.workload", "config.workload is required: modular_addition, deep_linear, "
-                    + "reduced_rank_regression, sparse_parity, superposition, icl_regression or induction");
+                    + "reduced_rank_regression, sparse_parity, superposition, icl_regression, induction, attention_phases, lewis_game or vision_locality");
         }
         if (config.getSteps() <= 0) {
             throw RequestException.invalid("config.steps", "config.steps must be positive, got " + config.getSteps());
@@ -183,6 +191,45 @@ public final class RunConfigs {
                         c.getHeads(), resolved.getSeed()));
                 yield new Planned(field, config.size(), () -> new Induction(config));
             }
+            case ATTENTION_PHASES -> {
+                AttentionPhasesConfig c = spec.getAttentionPhases();
+                String field = "config.workload.attention_phases";
+                var initialisation = switch (c.getInitialisation()) {
+                    case ATTENTION_PHASES_INITIALISATION_RANDOM -> org.emergence.workloads.phases.AttentionPhasesConfig.Initialisation.RANDOM;
+                    case ATTENTION_PHASES_INITIALISATION_POSITIONAL -> org.emergence.workloads.phases.AttentionPhasesConfig.Initialisation.POSITIONAL;
+                    case ATTENTION_PHASES_INITIALISATION_SEMANTIC -> org.emergence.workloads.phases.AttentionPhasesConfig.Initialisation.SEMANTIC;
+                    default -> throw RequestException.invalid(field + ".initialisation", field
+                            + ".initialisation must be random, positional or semantic, got " + c.getInitialisation());
+                };
+                var config = named(field, () -> new org.emergence.workloads.phases.AttentionPhasesConfig(c.getDimension(),
+                        c.getSampleRatio(), c.getOmega(), c.getTokenStd(), c.getTestSamples(), initialisation,
+                        resolved.getSeed()));
+                yield new Planned(field, config.size(), () -> new AttentionPhases(config));
+            }
+            case LEWIS_GAME -> {
+                LewisGameConfig c = spec.getLewisGame();
+                String field = "config.workload.lewis_game";
+                var config = named(field, () -> new org.emergence.workloads.lewis.LewisGameConfig(c.getAttributes(),
+                        c.getValues(), c.getMessageLength(), c.getVocabulary(), c.getHiddenDim(), c.getHeldOutFraction(),
+                        c.getReceiverResetEvery()));
+                yield new Planned(field, config.size(), () -> new LewisGame(config));
+            }
+            case VISION_LOCALITY -> {
+                VisionLocalityConfig c = spec.getVisionLocality();
+                String field = "config.workload.vision_locality";
+                var dataset = switch (c.getDataset()) {
+                    case VISION_DATASET_SYNTHETIC -> org.emergence.workloads.vision.VisionLocalityConfig.Dataset.SYNTHETIC;
+                    case VISION_DATASET_FASHION_MNIST -> org.emergence.workloads.vision.VisionLocalityConfig.Dataset.FASHION_MNIST;
+                    case VISION_DATASET_CIFAR10 -> org.emergence.workloads.vision.VisionLocalityConfig.Dataset.CIFAR10;
+                    case VISION_DATASET_CIFAR100 -> org.emergence.workloads.vision.VisionLocalityConfig.Dataset.CIFAR100;
+                    default -> throw RequestException.invalid(field + ".dataset", field + ".dataset must be synthetic, "
+                            + "fashion-mnist, cifar10 or cifar100, got " + c.getDataset());
+                };
+                var config = named(field, () -> new org.emergence.workloads.vision.VisionLocalityConfig(dataset, c.getDataDir(),
+                        c.getTrainSamples(), c.getTestSamples(), c.getPatch(), c.getDim(), c.getLayers(), c.getHeads(),
+                        c.getJitter(), c.getAugmentPolicy(), c.getCutmixAlpha(), c.getCutmixProbability(), c.getLabelSmoothing()));
+                yield new Planned(field, config.size(), () -> new VisionLocality(config));
+            }
             // An imported model is built from its checkpoint (CheckpointModels), never from a config alone.
             case IMPORTED -> throw RequestException.invalid("config.workload.imported",
                     "config.workload.imported is set by ImportRun only; training an imported model is not supported");
@@ -291,6 +338,39 @@ public final class RunConfigs {
                 if (c.getTestSequences() == 0) c.setTestSequences(org.emergence.workloads.induction.InductionConfig.DEFAULT_TEST_SEQUENCES);
                 if (c.getDModel() == 0) c.setDModel(org.emergence.workloads.induction.InductionConfig.DEFAULT_D_MODEL);
                 if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.induction.InductionConfig.DEFAULT_HEADS);
+            }
+            case ATTENTION_PHASES -> {
+                AttentionPhasesConfig.Builder c = out.getAttentionPhasesBuilder();
+                if (c.getDimension() == 0) c.setDimension(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_DIMENSION);
+                if (c.getSampleRatio() == 0) c.setSampleRatio(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_SAMPLE_RATIO);
+                if (!c.hasOmega()) c.setOmega(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_OMEGA);
+                if (c.getTokenStd() == 0) c.setTokenStd(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_TOKEN_STD);
+                if (c.getTestSamples() == 0) c.setTestSamples(org.emergence.workloads.phases.AttentionPhasesConfig.DEFAULT_TEST_SAMPLES);
+                if (c.getInitialisation() == AttentionPhasesInitialisation.ATTENTION_PHASES_INITIALISATION_UNSPECIFIED) {
+                    c.setInitialisation(AttentionPhasesInitialisation.ATTENTION_PHASES_INITIALISATION_RANDOM);
+                }
+            }
+            case LEWIS_GAME -> {
+                LewisGameConfig.Builder c = out.getLewisGameBuilder();
+                if (c.getAttributes() == 0) c.setAttributes(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_ATTRIBUTES);
+                if (c.getValues() == 0) c.setValues(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_VALUES);
+                if (c.getMessageLength() == 0) c.setMessageLength(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_MESSAGE_LENGTH);
+                if (c.getVocabulary() == 0) c.setVocabulary(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_VOCABULARY);
+                if (c.getHiddenDim() == 0) c.setHiddenDim(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_HIDDEN);
+                if (c.getHeldOutFraction() == 0) {
+                    c.setHeldOutFraction(org.emergence.workloads.lewis.LewisGameConfig.DEFAULT_HELD_OUT_FRACTION);
+                }
+            }
+            case VISION_LOCALITY -> {
+                VisionLocalityConfig.Builder c = out.getVisionLocalityBuilder();
+                if (c.getDataset() == VisionDataset.VISION_DATASET_UNSPECIFIED) c.setDataset(VisionDataset.VISION_DATASET_FASHION_MNIST);
+                if (c.getTrainSamples() == 0) c.setTrainSamples(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_TRAIN_SAMPLES);
+                if (c.getTestSamples() == 0) c.setTestSamples(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_TEST_SAMPLES);
+                if (c.getPatch() == 0) c.setPatch(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_PATCH);
+                if (c.getDim() == 0) c.setDim(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_DIM);
+                if (c.getLayers() == 0) c.setLayers(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_LAYERS);
+                if (c.getHeads() == 0) c.setHeads(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_HEADS);
+                if (!c.hasCutmixAlpha()) c.setCutmixAlpha(org.emergence.workloads.vision.VisionLocalityConfig.DEFAULT_CUTMIX_ALPHA);
             }
             case IMPORTED, WORKLOAD_NOT_SET -> { }
         }

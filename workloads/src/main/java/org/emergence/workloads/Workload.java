@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * A training task where something emerges: a model written as a pure function of named
@@ -43,6 +45,37 @@ public interface Workload {
      */
     default Map<String, Double> evaluationMetrics(NDArray outputs, Batch test) {
         return Map.of();
+    }
+
+    /**
+     * {@link #evaluationMetrics(NDArray, Batch)} for figures that also read the parameters (a learned
+     * direction's overlap with a known one); the trainer calls this one.
+     */
+    default Map<String, Double> evaluationMetrics(Parameters parameters, NDArray outputs, Batch test) {
+        return evaluationMetrics(outputs, test);
+    }
+
+    /**
+     * Parameters the trainer draws afresh (from {@link #initialise} with a seed of the update) right
+     * after optimiser update {@code update} (1-based), their optimiser state zeroed: a periodic reset
+     * of part of the model, such as a receiver in a signalling game. Empty, the default, for none.
+     */
+    default Set<String> parametersResetAfter(long update) {
+        return Set.of();
+    }
+
+    /**
+     * The batch a training step trains on, from the one sampled: random augmentation, for a workload
+     * that has any. {@code random} is the step's own generator (seeded by the run's seed and the
+     * step), so a run stays reproducible and resumable. The sampled batch itself, by default.
+     */
+    default Batch augment(Batch batch, SplittableRandom random) {
+        return batch;
+    }
+
+    /** The patch grid of an image model's attention tokens; empty for sequence models. */
+    default Optional<PatchGrid> patchGrid() {
+        return Optional.empty();
     }
 
     /** The train and test data, deterministic in {@code seed}, created in {@code manager}. */

@@ -20,6 +20,7 @@ import org.emergence.metrics.series.SeriesCatalogue;
 import org.emergence.workloads.CyclicTask;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.PatchGrid;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
 import org.emergence.workloads.Workload;
@@ -52,6 +53,8 @@ public final class CheckpointProbes {
     static final double KEY_FREQUENCY_SHARE = 0.6;
     /** Hidden states the phase probe fits (a seeded sample): EM cost grows with them, the estimate barely. */
     static final int PHASE_PROBE_SAMPLES = 1024;
+    /** Held-out images an image model's attention is measured on (the first ones): its maps grow with the square of the patches. */
+    static final int ATTENTION_IMAGES = 256;
 
     private CheckpointProbes() {
     }
@@ -86,11 +89,14 @@ public final class CheckpointProbes {
         }
         Trace trace = null;
         NDArray inputs = null;
-        if (outputs || !layers.isEmpty() || probes.contains(ProbeKind.ATTENTION)) {
+        Optional<PatchGrid> grid = workload.patchGrid();
+        // An image model's attention over every image would not fit: it is traced on a fixed sample instead.
+        boolean attentionOnAll = probes.contains(ProbeKind.ATTENTION) && grid.isEmpty();
+        if (outputs || !layers.isEmpty() || attentionOnAll) {
             // One forward pass over train and test together serves every probe and cloud that reads the model's
             // outputs or representations: the forward pass is most of a checkpoint's measuring time.
             inputs = AllPairs.inputs(data);
-            trace = workload.trace(parameters, inputs, new TraceRequest(layers, probes.contains(ProbeKind.ATTENTION)));
+            trace = workload.trace(parameters, inputs, new TraceRequest(layers, attentionOnAll));
         }
         if (probes.contains(ProbeKind.LOSS_ACCURACY)) {
             lossAccuracy(workload, trace.outputs(), data, scalars);
@@ -99,8 +105,16 @@ public final class CheckpointProbes {
         Optional<CheckpointMeasurement.Fourier> fourier = probes.contains(ProbeKind.FOURIER)
                 ? Optional.of(fourier(workload, workload.cyclicTask().orElseThrow(), parameters, data, inputs,
                 trace.outputs(), scalars)) : Optional.empty();
-        List<CheckpointMeasurement.HeadValues> attention = probes.contains(ProbeKind.ATTENTION)
-                ? attention(trace.attention(), workload.inductionTargets(inputs), scalars) : List.of();
+        List<CheckpointMeasurement.HeadValues> attention = List.of();
+        if (attentionOnAll) {
+            attention = attention(trace.attention(), workload.inductionTargets(inputs), scalars,
+                    maps -> AttentionLocality.ofSequence(maps, AttentionLocality.NO_CLASS_TOKEN));
+        } else if (probes.contains(ProbeKind.ATTENTION)) {
+            PatchGrid g = grid.orElseThrow();
+            NDArray sample = data.test().inputs().get(new NDIndex(":" + Math.min(ATTENTION_IMAGES, data.test().size())));
+            attention = attention(workload.trace(parameters, sample, new TraceRequest(Set.of(), true)).attention(),
+                    Optional.empty(), scalars, maps -> AttentionLocality.ofPatchGrid(maps, g.rows(), g.cols(), g.classToken()));
+        }
         Optional<IntrinsicDimension.Estimates> dimension = Optional.empty();
         if (probes.contains(ProbeKind.INTRINSIC_DIMENSION)) {
             double[][] points = idOnHidden
@@ -185,13 +199,18 @@ public final class CheckpointProbes {
                 restricted, excluded);
     }
 
+    /** How one layer's maps [inputs][heads][queries][keys] are measured: along a sequence, or on a patch grid. */
+    private interface Geometry {
+        LayerLocality measure(double[][][][] maps);
+    }
+
     /** @param targets the workload's induction targets for the probe inputs; without them no induction score */
     private static List<CheckpointMeasurement.HeadValues> attention(List<NDArray> layers, Optional<int[][][]> targets,
-                                                                    Map<String, Double> scalars) {
+                                                                    Map<String, Double> scalars, Geometry geometry) {
         List<CheckpointMeasurement.HeadValues> heads = new ArrayList<>();
         for (int layer = 0; layer < layers.size(); layer++) {
             double[][][][] maps = Matrices.rank4(layers.get(layer));
-            LayerLocality locality = AttentionLocality.ofSequence(maps, AttentionLocality.NO_CLASS_TOKEN);
+            LayerLocality locality = geometry.measure(maps);
             double[] induction = targets.map(t -> InductionScore.perHead(maps, t)).orElse(null);
             for (int head = 0; head < locality.meanAttentionDistance().length; head++) {
                 double distance = locality.meanAttentionDistance()[head];

@@ -5,6 +5,8 @@ import org.emergence.workloads.parity.SparseParity;
 import org.emergence.workloads.superposition.Superposition;
 import org.emergence.workloads.icl.IclRegression;
 import org.emergence.workloads.induction.Induction;
+import org.emergence.workloads.lewis.LewisGame;
+import org.emergence.workloads.phases.AttentionPhases;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +35,13 @@ public final class SeriesCatalogue {
     public static final String TASK_ACCURACY = SparseParity.TASK_ACCURACY;
     public static final String TASK_LOSS = SparseParity.TASK_LOSS;
     public static final String SUPERPOSITION_FEATURES = Superposition.FEATURES;
+    public static final String POSITIONAL_OVERLAP = AttentionPhases.POSITIONAL_OVERLAP;
+    public static final String SEMANTIC_OVERLAP = AttentionPhases.SEMANTIC_OVERLAP;
+    public static final String INFORMATION_LOSS_TRAIN = LewisGame.INFORMATION_LOSS_TRAIN;
+    public static final String INFORMATION_LOSS_TEST = LewisGame.INFORMATION_LOSS_TEST;
+    public static final String COADAPTATION_LOSS_TRAIN = LewisGame.COADAPTATION_LOSS_TRAIN;
+    public static final String COADAPTATION_LOSS_TEST = LewisGame.COADAPTATION_LOSS_TEST;
+    public static final String TOPOGRAPHIC_SIMILARITY = LewisGame.TOPOGRAPHIC_SIMILARITY;
     public static final String WEIGHT_NORM = "weight_norm";
     public static final String FOURIER_GINI = "fourier_gini";
     public static final String FOURIER_GINI_UNEMBEDDING = "fourier_gini_unembedding";
@@ -80,6 +89,20 @@ public final class SeriesCatalogue {
         add(SUPERPOSITION_FEATURES, "Features represented", "count", t, true,
                 "Features whose held-out reconstruction has R² above " + Superposition.REPRESENTED_R2
                         + " (toy model of superposition).");
+        add(POSITIONAL_OVERLAP, "Positional overlap", "W.p / d", t, true,
+                "Overlap of the learned query-key direction with the positional encoding (attention-phases).");
+        add(SEMANTIC_OVERLAP, "Semantic overlap", "W.Q* / d", t, true,
+                "Overlap of the learned query-key direction with the teacher's semantic direction (attention-phases).");
+        add(INFORMATION_LOSS_TRAIN, "Information loss (train)", "loss", t, false,
+                "Loss of the best receiver for the sender's messages on the training objects (Lewis game).");
+        add(INFORMATION_LOSS_TEST, "Information loss (held out)", "loss", t, false,
+                "Loss of the best receiver for the sender's messages on the held-out objects (Lewis game).");
+        add(COADAPTATION_LOSS_TRAIN, "Co-adaptation loss (train)", "loss", t, true,
+                "Receiver's loss beyond the information loss on the training objects (Lewis game).");
+        add(COADAPTATION_LOSS_TEST, "Co-adaptation loss (held out)", "loss", t, true,
+                "Receiver's loss beyond the information loss on the held-out objects (Lewis game).");
+        add(TOPOGRAPHIC_SIMILARITY, "Topographic similarity", "[-1, 1]", t, true,
+                "Spearman correlation of meaning Hamming distances with message edit distances (Lewis game).");
         add(WEIGHT_NORM, "Weight norm", "L2", SeriesGroup.WEIGHTS, true, "L2 norm of all parameters together.");
         SeriesGroup f = SeriesGroup.FOURIER;
         add(FOURIER_GINI, "Fourier Gini (embedding)", "[0, 1]", f, true,

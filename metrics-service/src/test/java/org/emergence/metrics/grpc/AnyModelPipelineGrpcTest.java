@@ -6,11 +6,13 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.emergence.metrics.series.SeriesCatalogue;
 import org.emergence.proto.grpc.GrpcChecks;
+import org.emergence.proto.v1.AttentionPhasesConfig;
 import org.emergence.proto.v1.CloudConstruction;
 import org.emergence.proto.v1.CloudPersistence;
 import org.emergence.proto.v1.DeepLinearConfig;
 import org.emergence.proto.v1.DescribeSeriesRequest;
 import org.emergence.proto.v1.DescribeSeriesResponse;
+import org.emergence.proto.v1.LewisGameConfig;
 import org.emergence.proto.v1.MeasureCheckpointRequest;
 import org.emergence.proto.v1.MeasureCheckpointResponse;
 import org.emergence.proto.v1.ModularAdditionVariant;
@@ -22,6 +24,8 @@ import org.emergence.proto.v1.Representation;
 import org.emergence.proto.v1.RepresentationKind;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.SeriesDescriptor;
+import org.emergence.proto.v1.VisionDataset;
+import org.emergence.proto.v1.VisionLocalityConfig;
 import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.service.RunConfigs;
 import org.emergence.workloads.Parameters;
@@ -70,7 +74,16 @@ class AnyModelPipelineGrpcTest extends MetricsServiceCalls {
                 "reduced-rank regression", RunConfig.newBuilder().setSteps(1).setSeed(SEED).setWorkload(
                         WorkloadSpec.newBuilder().setReducedRankRegression(ReducedRankRegressionConfig.newBuilder()
                                 .setInputDim(5).setHiddenDim(3).setOutputDim(5).setTrueRank(1).setSamples(200)))
-                        .build());
+                        .build(),
+                "attention phases", RunConfig.newBuilder().setSteps(1).setSeed(SEED).setWorkload(WorkloadSpec.newBuilder()
+                        .setAttentionPhases(AttentionPhasesConfig.newBuilder().setDimension(8).setSampleRatio(4)
+                                .setTestSamples(16))).build(),
+                "lewis game", RunConfig.newBuilder().setSteps(1).setSeed(SEED).setWorkload(WorkloadSpec.newBuilder()
+                        .setLewisGame(LewisGameConfig.newBuilder().setAttributes(2).setValues(4).setMessageLength(2)
+                                .setVocabulary(4).setHiddenDim(8))).build(),
+                "vision locality", RunConfig.newBuilder().setSteps(1).setSeed(SEED).setWorkload(WorkloadSpec.newBuilder()
+                        .setVisionLocality(VisionLocalityConfig.newBuilder().setDataset(VisionDataset.VISION_DATASET_SYNTHETIC)
+                                .setTrainSamples(16).setTestSamples(8).setDim(8).setLayers(1).setHeads(2))).build());
         for (var workload : workloads.entrySet()) {
             MeasureCheckpointResponse response = metrics.measureCheckpoint(MeasureCheckpointRequest.newBuilder()
                     .setSource(initialised(workload.getValue())).addAllProbes(MEASURED.keySet()).setDefaultClouds(true)

@@ -99,6 +99,14 @@ public final class Optimiser implements AutoCloseable {
         weight.subi(mean.mul(corrected).divi(variance.sqrt().addi(EPSILON)));
     }
 
+    /** Zeroes the moments of one parameter, as if it had just been created (its weight was drawn afresh). */
+    public void reset(String name) {
+        if (means.containsKey(name)) {
+            means.get(name).muli(0);
+            variances.get(name).muli(0);
+        }
+    }
+
     /** The moments as named tensors ({@code mean/<parameter>}, {@code variance/<parameter>}); empty for SGD. */
     public List<NamedTensor> state() {
         List<NamedTensor> state = new ArrayList<>();

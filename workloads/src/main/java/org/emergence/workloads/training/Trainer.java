@@ -12,6 +12,7 @@ import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.NamedTensors;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
@@ -31,6 +32,10 @@ import java.util.function.BooleanSupplier;
 public final class Trainer {
 
     private static final long SAMPLING_SALT = 0x5eed_ba7c_4e5L;
+    /** Spreads the seeds of successive resets (the golden-ratio increment). */
+    private static final long RESET_SALT = 0x9E37_79B9_7F4A_7C15L;
+    /** Seeds each step's augmentation apart from the reset and sampling generators. */
+    private static final long AUGMENT_SALT = 0xBF58_476D_1CE4_E5B9L;
 
     private final Workload workload;
     private final TrainingConfig config;
@@ -89,7 +94,7 @@ public final class Trainer {
                         throw new CancellationException("training cancelled at step " + step);
                     }
                     boolean update = step < config.steps();
-                    Measurement train = trainStep(manager, parameters, sampler, update);
+                    Measurement train = trainStep(manager, parameters, sampler, step, update);
                     if (!Double.isFinite(train.loss())) {
                         // Every later step, checkpoint and probe would be NaN too: end the run, saying why.
                         throw new TrainingDivergedException(step, train.loss());
@@ -100,10 +105,29 @@ public final class Trainer {
                     }
                     if (update) {
                         optimiser.update(parameters);
+                        reset(manager, parameters, optimiser, step + 1);
                     }
                 }
             }
             return last;
+        }
+    }
+
+    /** Draws the parameters the workload resets after update {@code update} afresh, in place, and zeroes their moments. */
+    private void reset(NDManager manager, Parameters parameters, Optimiser optimiser, long update) {
+        Set<String> names = workload.parametersResetAfter(update);
+        if (names.isEmpty()) {
+            return;
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            Parameters fresh = workload.initialise(scratch, config.seed() ^ (update * RESET_SALT));
+            for (String name : names) {
+                NDArray weight = parameters.get(name);
+                weight.tempAttach(scratch);
+                // Through a detached alias of the weight's storage, as the optimiser writes (a leaf that requires grad).
+                weight.stopGradient().muli(0).addi(fresh.get(name));
+                optimiser.reset(name);
+            }
         }
     }
 
@@ -142,11 +166,11 @@ public final class Trainer {
         return restored;
     }
 
-    /** Loss and accuracy on the step's batch; with {@code update}, also leaves the gradients on the parameters. */
-    private Measurement trainStep(NDManager manager, Parameters parameters, BatchSampler sampler, boolean update) {
+    /** Loss and accuracy on step {@code number}'s (augmented) batch; with {@code update}, also leaves the gradients on the parameters. */
+    private Measurement trainStep(NDManager manager, Parameters parameters, BatchSampler sampler, long number, boolean update) {
         try (NDManager step = manager.newSubManager()) {
             attachForStep(step, parameters);
-            Batch batch = sampler.next(step);
+            Batch batch = workload.augment(sampler.next(step), new SplittableRandom(config.seed() ^ (number * AUGMENT_SALT)));
             NDArray outputs;
             NDArray loss;
             // Without an update (the last step) no graph is recorded: a null resource is skipped.
@@ -169,7 +193,7 @@ public final class Trainer {
             batch.targets().tempAttach(step);
             NDArray outputs = workload.forward(parameters, batch.inputs());
             return new Measurement(workload.loss(outputs, batch.targets()).getFloat(),
-                    workload.accuracy(outputs, batch.targets()), workload.evaluationMetrics(outputs, batch));
+                    workload.accuracy(outputs, batch.targets()), workload.evaluationMetrics(parameters, outputs, batch));
         }
     }
 
