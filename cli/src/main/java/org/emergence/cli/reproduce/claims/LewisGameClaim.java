@@ -3,6 +3,7 @@ package org.emergence.cli.reproduce.claims;
 import org.emergence.cli.reproduce.Claim;
 import org.emergence.cli.reproduce.ClaimRun;
 import org.emergence.cli.reproduce.Figure;
+import org.emergence.cli.reproduce.Suite;
 import org.emergence.cli.reproduce.Verdict;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointSchedule;
@@ -64,12 +65,14 @@ public final class LewisGameClaim implements Claim {
             double[] mean = new double[3 + SPLIT.size()];
             for (int s = 0; s < seeds; s++) {
                 RunConfig config = config(attributes, values, steps, setting == 0 ? 0 : period, run.seed(s));
-                List<StepProgress> progress = run.suite().experiment("lewis game: " + labels[setting] + " seed " + run.seed(s),
-                        config, AnalysisPlan.newBuilder().addProbes(Probe.PROBE_LOSS_ACCURACY).setSkipClouds(true).build())
-                        .progress().stream().filter(StepProgress::getEvaluated).toList();
+                Suite.Outcome outcome = run.suite().experiment("lewis game: " + labels[setting] + " seed " + run.seed(s),
+                        config, AnalysisPlan.newBuilder().addProbes(Probe.PROBE_LOSS_ACCURACY).setSkipClouds(true).build());
+                List<StepProgress> progress = outcome.progress().stream().filter(StepProgress::getEvaluated).toList();
                 StepProgress last = progress.get(progress.size() - 1);
+                // Progress's train accuracy is the step's, with Gumbel noise; the checkpoint's is the noiseless one.
+                double[] trainAccuracy = outcome.series("train_accuracy")[1];
                 mean[0] += last.getTestAccuracy() / seeds;
-                mean[1] += last.getTrainAccuracy() / seeds;
+                mean[1] += (trainAccuracy.length == 0 ? Double.NaN : trainAccuracy[trainAccuracy.length - 1]) / seeds;
                 mean[2] += last.getMetricsOrDefault(TOPSIM, Double.NaN) / seeds;
                 for (int t = 0; t < SPLIT.size(); t++) {
                     mean[3 + t] += last.getMetricsOrDefault(SPLIT.get(t), Double.NaN) / seeds;
