@@ -244,9 +244,13 @@ public final class RunConfigs {
             case OPTIMIZER_SGD -> OptimizerKind.SGD;
             default -> OptimizerKind.ADAMW;
         };
+        if (!(o.getGradientClipNorm() >= 0) || Double.isInfinite(o.getGradientClipNorm())) {
+            throw RequestException.invalid("config.optimizer.gradient_clip_norm", "config.optimizer.gradient_clip_norm "
+                    + "must be a finite number at least 0, got " + o.getGradientClipNorm());
+        }
         return named("config", () -> new TrainingConfig(kind, o.getLearningRate(), o.getWeightDecay(), o.getBeta1(),
                 o.getBeta2(), o.getWarmupSteps(), resolved.getSteps(), resolved.getBatchSize(), resolved.getSeed(),
-                (int) Math.min(Integer.MAX_VALUE, resolved.getEvalEvery())));
+                (int) Math.min(Integer.MAX_VALUE, resolved.getEvalEvery()), o.getGradientClipNorm()));
     }
 
     public static CheckpointSchedule schedule(RunConfig resolved) {

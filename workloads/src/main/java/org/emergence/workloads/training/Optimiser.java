@@ -56,11 +56,15 @@ public final class Optimiser implements AutoCloseable {
         float wd = (float) config.weightDecay();
         // Everything the update computes lands in the scratch manager and is freed with it.
         try (NDManager scratch = manager.newSubManager()) {
+            float clip = clipScale(parameters, scratch);
             for (Map.Entry<String, NDArray> entry : parameters.asMap().entrySet()) {
                 NDArray weight = entry.getValue();
                 // A handle on the parameter's own gradient buffer, closed with the scratch manager.
                 NDArray gradient = weight.getGradient();
                 gradient.attach(scratch);
+                if (clip < 1) {
+                    gradient.muli(clip);
+                }
                 weight.tempAttach(scratch);
                 if (means.containsKey(entry.getKey())) {
                     means.get(entry.getKey()).tempAttach(scratch);
@@ -74,6 +78,24 @@ public final class Optimiser implements AutoCloseable {
                 gradient.subi(gradient);
             }
         }
+    }
+
+    /**
+     * The factor that brings the gradients' global L2 norm down to the configured clip norm (1 when
+     * it is within it, or clipping is off): one scale for all parameters keeps the update's direction.
+     */
+    private float clipScale(Parameters parameters, NDManager scratch) {
+        if (config.gradientClipNorm() == 0) {
+            return 1;
+        }
+        double squares = 0;
+        for (NDArray weight : parameters.asMap().values()) {
+            NDArray gradient = weight.getGradient();
+            gradient.attach(scratch);
+            squares += gradient.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        }
+        double norm = Math.sqrt(squares);
+        return norm > config.gradientClipNorm() ? (float) (config.gradientClipNorm() / norm) : 1;
     }
 
     /** {@code gradient} is the parameter's own gradient buffer: changed in place, zeroed afterwards. */

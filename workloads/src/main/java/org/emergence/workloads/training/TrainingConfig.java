@@ -3,7 +3,8 @@ package org.emergence.workloads.training;
 /**
  * How to train: optimiser and its hyper-parameters, a linear learning-rate warm-up, the number of
  * optimiser steps, the batch size (0 for full batch), the seed (parameters, data split and batch
- * order) and how often to measure the test set besides the checkpoint steps.
+ * order), how often to measure the test set besides the checkpoint steps, and the largest global L2
+ * norm of the gradients an update uses (0: no clipping).
  */
 public record TrainingConfig(
         OptimizerKind optimizer,
@@ -15,7 +16,14 @@ public record TrainingConfig(
         long steps,
         int batchSize,
         long seed,
-        int evalEvery) {
+        int evalEvery,
+        double gradientClipNorm) {
+
+    /** Without gradient clipping. */
+    public TrainingConfig(OptimizerKind optimizer, double learningRate, double weightDecay, double beta1, double beta2,
+                          int warmupSteps, long steps, int batchSize, long seed, int evalEvery) {
+        this(optimizer, learningRate, weightDecay, beta1, beta2, warmupSteps, steps, batchSize, seed, evalEvery, 0);
+    }
 
     public TrainingConfig {
         if (optimizer == null) {
@@ -29,6 +37,7 @@ public record TrainingConfig(
         requireAtLeast("steps", steps, 1);
         requireAtLeast("batchSize", batchSize, 0);
         requireAtLeast("evalEvery", evalEvery, 1);
+        requireFinite("gradientClipNorm", gradientClipNorm, gradientClipNorm >= 0);
     }
 
     /** The grokking protocol of docs/science.md: AdamW, wd 1.0, betas (0.9, 0.98), 10 warm-up steps, full batch. */
@@ -41,11 +50,13 @@ public record TrainingConfig(
     }
 
     public TrainingConfig withSeed(long newSeed) {
-        return new TrainingConfig(optimizer, learningRate, weightDecay, beta1, beta2, warmupSteps, steps, batchSize, newSeed, evalEvery);
+        return new TrainingConfig(optimizer, learningRate, weightDecay, beta1, beta2, warmupSteps, steps, batchSize, newSeed,
+                evalEvery, gradientClipNorm);
     }
 
     public TrainingConfig withEvalEvery(int newEvalEvery) {
-        return new TrainingConfig(optimizer, learningRate, weightDecay, beta1, beta2, warmupSteps, steps, batchSize, seed, newEvalEvery);
+        return new TrainingConfig(optimizer, learningRate, weightDecay, beta1, beta2, warmupSteps, steps, batchSize, seed,
+                newEvalEvery, gradientClipNorm);
     }
 
     /** Learning rate for the {@code update}-th optimiser update (1-based): linear warm-up, then constant. */
