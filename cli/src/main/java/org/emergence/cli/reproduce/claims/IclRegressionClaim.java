@@ -179,7 +179,7 @@ public final class IclRegressionClaim implements Claim {
 
     static RunConfig config(Scale scale, int tasks, long seed) {
         long steps = steps(scale);
-        // The train split is fixed (docs/science.md 1.2): as large as the trainer's default activation
+        // The train split is fixed (docs/science.md 1.4): as large as the trainer's default activation
         // limit allows a full-batch evaluation of (128M: about 6,600 sequences here), so that every task of
         // the M = 64 pool is seen about a hundred times.
         int trainSequences = scale.pick(2048, 6144, 6144);

@@ -43,7 +43,7 @@ public final class InductionClaim implements Claim {
     /** The induction layer of Reddy's two-layer circuit (layer 0 copies items into their labels). */
     private static final String SCORE_PREFIX = "induction_score.l1h";
 
-    // Ours, the workload's measured setting (docs/science.md 1.3): L 8, N 4, D 16, epsilon 0.1,
+    // Ours, the workload's measured setting (docs/science.md 1.5): L 8, N 4, D 16, epsilon 0.1,
     // d_model 32, one head per layer, AdamW lr 3e-3 without weight decay, batch 64.
     private static final int LABELS = 8;
     private static final int CONTEXT = 4;
