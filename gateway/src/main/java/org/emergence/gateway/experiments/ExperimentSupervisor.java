@@ -70,7 +70,8 @@ public final class ExperimentSupervisor implements AutoCloseable {
         this.attempts = attempts;
         this.analysers = new ThreadPoolExecutor(analysisThreads, analysisThreads, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>());
-        Gauge.builder("emergence.analysis.queue", analysers, pool -> pool.getQueue().size())
+        // A supplier holds the pool strongly (the object form of Gauge.builder holds it weakly).
+        Gauge.builder("emergence.analysis.queue", () -> analysers.getQueue().size())
                 .description("Checkpoint analyses waiting for an analysis thread").register(meters);
         this.analysisDuration = Timer.builder("emergence.analysis.duration")
                 .description("One checkpoint's analysis (MeasureCheckpoint on the metrics service), retries included")

@@ -132,13 +132,20 @@ final class MeasurementForwarding {
                 return new ServerCall.Listener<>() {
                     @Override
                     public void onMessage(Q message) {
+                        synchronized (Pipe.this) {
+                            if (closed) {
+                                return;
+                            }
+                        }
                         try {
                             checkReferences((Message) message, tenant, ownsRun);
                         } catch (RequestException e) {
+                            // The caller's status first: cancelling the backend call closes it too, and
+                            // that CANCELLED must not be what the caller reads.
+                            close(Calls.toStatus(e));
                             synchronized (Pipe.this) {
                                 call.cancel("refused at the gateway", null);
                             }
-                            close(Calls.toStatus(e));
                             return;
                         }
                         synchronized (Pipe.this) {
@@ -154,7 +161,10 @@ final class MeasurementForwarding {
                     @Override
                     public void onHalfClose() {
                         synchronized (Pipe.this) {
-                            call.halfClose();
+                            // A refused call is already cancelled on the backend: nothing more goes there.
+                            if (!closed) {
+                                call.halfClose();
+                            }
                         }
                     }
 

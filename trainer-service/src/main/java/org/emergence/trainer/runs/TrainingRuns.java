@@ -81,7 +81,8 @@ public final class TrainingRuns implements AutoCloseable {
                 .register(meters);
         this.checkpointsWritten = Counter.builder("emergence.checkpoints.written")
                 .description("Checkpoints written, all runs").register(meters);
-        Gauge.builder("emergence.training.queue", trainingThread, pool -> pool.getQueue().size())
+        // A supplier holds the pool strongly (the object form of Gauge.builder holds it weakly).
+        Gauge.builder("emergence.training.queue", () -> trainingThread.getQueue().size())
                 .description("Runs waiting for the training thread").register(meters);
         recover();
     }
