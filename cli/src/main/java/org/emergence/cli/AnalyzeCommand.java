@@ -1,7 +1,6 @@
 package org.emergence.cli;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -24,6 +23,7 @@ import org.emergence.proto.v1.WatchExperimentRequest;
 import org.emergence.proto.v1.WatchExperimentResponse;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -70,11 +70,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON document instead of text")
     boolean json;
 
-    @Option(names = "--target", description = "Gateway address (default: ${DEFAULT-VALUE})")
-    String target = "localhost:9100";
-
-    @Option(names = "--wait-for", split = ",", description = "host:port of services whose gRPC health must be SERVING first")
-    List<String> waitFor = List.of();
+    @Mixin
+    SuiteOptions services = new SuiteOptions();
 
     public static void main(String[] args) {
         java.util.logging.Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);
@@ -92,8 +89,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             System.err.println("emergence analyze: --data " + data + " is not a file");
             return 2;
         }
-        ServiceHealth.awaitServing(waitFor);
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext()
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(services.awaitGateway()).usePlaintext()
                 .maxInboundMessageSize(16 << 20).build();
         try {
             Experiment experiment = upload(channel, files);
@@ -102,11 +98,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     .setExperimentId(experiment.getExperimentId()).build()));
             GetReportResponse report = experiments.withDeadlineAfter(120, TimeUnit.SECONDS)
                     .getReport(GetReportRequest.newBuilder().setExperimentId(experiment.getExperimentId()).build());
-            if (json) {
-                System.out.println(JsonFormat.printer().print(report));
-            } else {
-                new ReportText(report).print(System.out);
-            }
+            ReportText.print(report, json, System.out);
             return 0;
         } catch (StatusRuntimeException e) {
             System.err.println("emergence analyze: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());

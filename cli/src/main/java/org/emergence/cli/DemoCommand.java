@@ -1,6 +1,5 @@
 package org.emergence.cli;
 
-import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -18,9 +17,9 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.WatchExperimentRequest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -33,11 +32,8 @@ import java.util.concurrent.TimeUnit;
         description = "Runs a grokking experiment through the gateway and reports when abilities emerged.")
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--target", description = "Gateway address (default: ${DEFAULT-VALUE})")
-    String target = "localhost:9100";
-
-    @Option(names = "--wait-for", split = ",", description = "host:port of services whose gRPC health must be SERVING first")
-    List<String> waitFor = List.of();
+    @Mixin
+    SuiteOptions services = new SuiteOptions();
 
     @Option(names = "--json", description = "Print the report as one JSON document instead of text")
     boolean json;
@@ -75,8 +71,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServiceHealth.awaitServing(waitFor);
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(services.awaitGateway()).usePlaintext().build();
         try {
             var experiments = ExperimentServiceGrpc.newBlockingStub(channel);
             RunConfig run = run();
@@ -86,17 +81,11 @@ public final class DemoCommand implements Callable<Integer> {
                     WatchExperimentRequest.newBuilder().setExperimentId(created.getExperimentId()).build()));
             GetReportResponse report = experiments.withDeadlineAfter(120, TimeUnit.SECONDS)
                     .getReport(GetReportRequest.newBuilder().setExperimentId(created.getExperimentId()).build());
-            if (json) {
-                System.out.println(JsonFormat.printer().print(report));
-            } else {
-                new ReportText(report).print(System.out);
-            }
+            ReportText.print(report, json, System.out);
             return 0;
         } catch (StatusRuntimeException e) {
             System.err.println("emergence demo: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
             return 1;
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
         } finally {
             channel.shutdownNow();
         }

@@ -1,6 +1,8 @@
 package org.emergence.cli;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.JsonFormat;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.Milestone;
 import org.emergence.proto.v1.Series;
@@ -34,6 +36,19 @@ final class ReportText {
                 .collect(Collectors.toMap(SeriesDescriptor::getId, Function.identity(), (a, b) -> a));
         this.transitions = report.getTransitionsList().stream()
                 .collect(Collectors.toMap(Transition::getSeries, Function.identity(), (a, b) -> a));
+    }
+
+    /** The report as every command that ends in one prints it: one JSON document with {@code json}, else text. */
+    static void print(GetReportResponse report, boolean json, PrintStream out) {
+        if (!json) {
+            new ReportText(report).print(out);
+            return;
+        }
+        try {
+            out.println(JsonFormat.printer().print(report));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a report always prints as JSON", e);
+        }
     }
 
     void print(PrintStream out) {

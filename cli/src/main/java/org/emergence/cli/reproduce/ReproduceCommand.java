@@ -1,9 +1,10 @@
 package org.emergence.cli.reproduce;
 
 import io.grpc.StatusRuntimeException;
-import org.emergence.cli.ServiceHealth;
+import org.emergence.cli.SuiteOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -42,14 +42,11 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Reseeds every run of the claim (default: ${DEFAULT-VALUE})")
     long seed = 0;
 
-    @Option(names = "--target", description = "Gateway address (default: ${DEFAULT-VALUE})")
-    String target = "localhost:9100";
+    @Mixin
+    SuiteOptions services = new SuiteOptions();
 
     @Option(names = "--token", description = "Bearer token for a gateway with tenants (default: $EMERGENCE_TOKEN)")
     String token = System.getenv("EMERGENCE_TOKEN");
-
-    @Option(names = "--wait-for", split = ",", description = "host:port of services whose gRPC health must be SERVING first")
-    List<String> waitFor = List.of();
 
     public static void main(String[] args) {
         java.util.logging.Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);
@@ -79,8 +76,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             return 2;
         }
         Path folder = out != null ? out : Path.of("data", "reproduce", name);
-        ServiceHealth.awaitServing(waitFor);
-        try (Suite suite = new Suite(target, token)) {
+        try (Suite suite = new Suite(services.awaitGateway(), token)) {
             Files.createDirectories(folder);
             Verdict verdict = claim.check(new ClaimRun(suite, chosen, seed, folder));
             Files.writeString(folder.resolve("verdict.json"), verdict.toJson());

@@ -9,7 +9,6 @@ import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,7 +20,6 @@ public final class ModularAdditionMlp extends ModularAddition {
 
     /** The name of the ReLU hidden layer among the representations. */
     public static final String HIDDEN = "hidden";
-    private static final java.util.Set<String> HIDDEN_ONLY = java.util.Set.of(HIDDEN);
 
     public ModularAdditionMlp(ModularAdditionConfig config) {
         super(config);
@@ -60,12 +58,8 @@ public final class ModularAdditionMlp extends ModularAddition {
 
     @Override
     public Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
-        if (!request.attention() && HIDDEN_ONLY.containsAll(request.hiddenLayers())) {
-            NDArray hidden = hiddenActivations(parameters, inputs);
-            return new Trace(logits(parameters, hidden),
-                    request.hiddenLayers().isEmpty() ? Map.of() : Map.of(HIDDEN, hidden), List.of());
-        }
-        throw new IllegalArgumentException("the MLP keeps only its hidden layer '" + HIDDEN + "' and has no attention");
+        return Trace.ofOneHiddenLayer("the modular-addition MLP", HIDDEN, request, inputs,
+                x -> hiddenActivations(parameters, x), hidden -> logits(parameters, hidden));
     }
 
     @Override

@@ -192,13 +192,8 @@ public final class SparseParity implements Workload {
 
     @Override
     public Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
-        if (request.attention() || !hiddenLayers().containsAll(request.hiddenLayers())) {
-            throw new IllegalArgumentException(NAME + " keeps only its hidden layer '" + HIDDEN
-                    + "' and has no attention; asked for " + request);
-        }
-        NDArray hidden = hiddenActivations(parameters, inputs);
-        return new Trace(logits(parameters, hidden),
-                request.hiddenLayers().isEmpty() ? Map.of() : Map.of(HIDDEN, hidden), List.of());
+        return Trace.ofOneHiddenLayer(NAME, HIDDEN, request, inputs, x -> hiddenActivations(parameters, x),
+                hidden -> logits(parameters, hidden));
     }
 
     @Override

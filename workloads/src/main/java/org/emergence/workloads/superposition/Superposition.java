@@ -117,13 +117,8 @@ public final class Superposition implements Workload {
 
     @Override
     public Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
-        if (request.attention() || !hiddenLayers().containsAll(request.hiddenLayers())) {
-            throw new IllegalArgumentException(NAME + " keeps only its hidden layer '" + HIDDEN
-                    + "' and has no attention; asked for " + request);
-        }
-        NDArray hidden = hidden(parameters, inputs);
-        return new Trace(reconstruction(parameters, hidden),
-                request.hiddenLayers().isEmpty() ? Map.of() : Map.of(HIDDEN, hidden), List.of());
+        return Trace.ofOneHiddenLayer(NAME, HIDDEN, request, inputs, x -> hidden(parameters, x),
+                hidden -> reconstruction(parameters, hidden));
     }
 
     /** W itself [h, n]: the map from the hidden dimensions to the outputs, before the bias and ReLU. */

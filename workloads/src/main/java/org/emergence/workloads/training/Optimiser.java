@@ -88,13 +88,14 @@ public final class Optimiser implements AutoCloseable {
         if (config.gradientClipNorm() == 0) {
             return 1;
         }
-        double squares = 0;
+        // Summed on the engine, read once: one host synchronisation per update, not one per parameter.
+        NDArray squares = scratch.zeros(new ai.djl.ndarray.types.Shape(), ai.djl.ndarray.types.DataType.FLOAT64);
         for (NDArray weight : parameters.asMap().values()) {
             NDArray gradient = weight.getGradient();
             gradient.attach(scratch);
-            squares += gradient.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            squares = squares.add(gradient.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).square().sum());
         }
-        double norm = Math.sqrt(squares);
+        double norm = Math.sqrt(squares.getDouble());
         return norm > config.gradientClipNorm() ? (float) (config.gradientClipNorm() / norm) : 1;
     }
 
