@@ -3,6 +3,8 @@
 // repository's demo-run.json (shared with `./emergence demo` and the Python client), with any
 // flags given overriding its fields. Progress and a summary go to stderr; the report, as one line
 // of JSON, is the last line of stdout.
+// With a token (--token, or the EMERGENCE_TOKEN environment variable) every call carries
+// `authorization: Bearer <token>`, as a gateway with tenants requires.
 // An RPC error exits 1 with its status code.
 'use strict';
 
@@ -19,7 +21,8 @@ const DEMO_RUN = path.resolve(__dirname, '..', '..', 'proto', 'src', 'main', 're
 
 const USAGE = `usage: run_experiment.js [--target HOST:PORT] [--config FILE] [--modulus P] [--train-fraction F]
                          [--steps N] [--lr LR] [--seed S] [--every-steps N | --per-decade K] [--name NAME]
-                         [--timeout SECONDS] [--connect-timeout SECONDS]`;
+                         [--token TOKEN] [--timeout SECONDS] [--connect-timeout SECONDS]
+The token defaults to $EMERGENCE_TOKEN.`;
 
 const OPTIONS = {
   target: { type: 'string', default: 'localhost:9100' },
@@ -32,6 +35,7 @@ const OPTIONS = {
   'every-steps': { type: 'string' },
   'per-decade': { type: 'string' },
   name: { type: 'string', default: 'node-client' },
+  token: { type: 'string', default: process.env.EMERGENCE_TOKEN },
   timeout: { type: 'string', default: '600' },
   'connect-timeout': { type: 'string', default: '15' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -66,7 +70,17 @@ function parseOptions() {
   return values;
 }
 
-function loadGateway(target) {
+// Adds the bearer token to every call's metadata.
+function bearer(token) {
+  return (options, nextCall) => new grpc.InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      metadata.set('authorization', `Bearer ${token}`);
+      next(metadata, listener);
+    },
+  });
+}
+
+function loadGateway(target, token) {
   const definition = protoLoader.loadSync('emergence/v1/gateway.proto', {
     includeDirs: [PROTO_ROOT],
     // The proto3 JSON mapping's choices: int64 as strings, enums by name, defaults present.
@@ -75,7 +89,8 @@ function loadGateway(target) {
     defaults: true,
   });
   const v1 = grpc.loadPackageDefinition(definition).emergence.v1;
-  return new v1.ExperimentService(target, grpc.credentials.createInsecure());
+  return new v1.ExperimentService(target, grpc.credentials.createInsecure(),
+    token ? { interceptors: [bearer(token)] } : {});
 }
 
 function unary(client, method, request, deadline) {
@@ -140,7 +155,7 @@ function summarise(report) {
 
 async function main() {
   const opts = parseOptions();
-  const client = loadGateway(opts.target);
+  const client = loadGateway(opts.target, opts.token);
   const deadline = new Date(Date.now() + opts.timeout * 1000);
   try {
     await waitForReady(client, Math.min(opts['connect-timeout'], opts.timeout));
