@@ -47,8 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The clients against a gateway with tenants (tokens token-a for alice, token-b for bob). The
  * Python package, installed by pip into a fresh virtual environment as a researcher would, runs an
- * experiment, an LLC estimate and a persistence computation with a token and is refused without
- * one; its own tests (the safetensors converter, the stubs' freshness) pass in that environment.
+ * experiment, an LLC estimate, a persistence computation and an import of a TorchScript series
+ * with a token and is refused without one; its own tests (the safetensors converter, the stubs' freshness) pass in that environment.
  * The command lines, Python's and Node's, send the token of a flag or of EMERGENCE_TOKEN.
  */
 @QuarkusTest
@@ -62,12 +62,33 @@ class ClientTokensTest {
     /** A notebook's session with the package: every result as JSON on stdout, for the assertions below. */
     private static final String NOTEBOOK = """
             import json, sys
+            from pathlib import Path
             import numpy as np
+            import torch
             from emergence import Analysed, Client, EmergenceError, Progress, checkpoint
             from emergence.v1 import metrics_pb2
 
-            target, settings = sys.argv[1], json.loads(sys.argv[2])
+            target, settings, folder = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])
             out = {}
+
+            # A checkpoint series trained here: TorchScript step-0/10/20.pt and its data, with torch's
+            # own train accuracy at each checkpoint (the reference for the imported experiment's).
+            torch.manual_seed(0)
+            x = torch.randn(64, 4)
+            y = (x[:, 0] + x[:, 1] > 0).long()
+            model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+            optimiser = torch.optim.SGD(model.parameters(), lr=0.5)
+            expected = []
+            for step in range(21):
+                if step % 10 == 0:
+                    model.eval()
+                    torch.jit.save(torch.jit.script(model), str(folder / f"step-{step}.pt"))
+                    expected.append((model(x).argmax(1) == y).double().mean().item())
+                    model.train()
+                optimiser.zero_grad()
+                torch.nn.functional.cross_entropy(model(x), y).backward()
+                optimiser.step()
+            np.savez(folder / "data.npz", x_train=x.numpy(), y_train=y.numpy())
             with Client(target, token="token-a") as client:
                 experiment = client.start_experiment(
                     {"workload": {"modularAddition": {"modulus": 11, "trainFraction": 0.5}}, "steps": 20, "seed": 1,
@@ -89,6 +110,12 @@ class ClientTokensTest {
                 angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
                 out["h1"] = client.compute_persistence(np.stack([np.cos(angles), np.sin(angles)], axis=1)).diagrams[1]
                 out["catalogue"] = len(client.metrics.DescribeSeries(metrics_pb2.DescribeSeriesRequest()).series)
+
+                imported = client.import_checkpoints(folder, folder / "data.npz", plan={"skipClouds": True})
+                finished = list(client.follow(imported.experiment_id))[-1]
+                series = client.report(imported.experiment_id).series["train_accuracy"]
+                out["import"] = {"finished": finished.state, "steps": series.steps, "train_accuracy": series.values,
+                                 "expected": expected}
 
             out["refused"] = {}
             for who, token in (("anonymous", None), ("forged", "forged"), ("bob", "token-b")):
@@ -140,13 +167,14 @@ class ClientTokensTest {
     }
 
     @Test
-    void pythonPackageRunsAnExperimentAndAnLlcEstimateWithATokenAndIsRefusedWithout() throws Exception {
+    void pythonPackageRunsExperimentsImportsAndMeasurementsWithATokenAndIsRefusedWithout() throws Exception {
         LlcSettings settings = LlcSettings.newBuilder().setEpsilon(1e-3).setGamma(100).setNBeta(10).setChains(2)
                 .setDraws(30).setBurnIn(30).setMinibatchSize(32).setSeed(7).build();
         Path notebook = scratch.resolve("notebook.py");
         Files.writeString(notebook, NOTEBOOK);
+        Path checkpoints = Files.createDirectories(scratch.resolve("checkpoints"));
         Outcome outcome = run(Map.of(), python.toString(), notebook.toString(), "localhost:" + port,
-                JsonFormat.printer().print(settings));
+                JsonFormat.printer().print(settings), checkpoints.toString());
         assertSucceeds(outcome);
         JsonNode out = JSON.readTree(outcome.out());
 
@@ -193,6 +221,16 @@ class ClientTokensTest {
         assertEquals(1, h1.size(), h1.toString());
         assertEquals(2 * Math.sin(Math.PI / 24), h1.get(0).get(0).asDouble(), 1e-6);
         assertTrue(h1.get(0).get(1).asDouble() > 1, h1.toString());
+
+        // The imported series measured as torch measured it while training.
+        JsonNode imported = out.get("import");
+        assertEquals("COMPLETED", imported.get("finished").asText(), imported.toString());
+        assertEquals(List.of(0L, 10L, 20L), longs(imported.get("steps")));
+        List<Double> expected = doubles(imported.get("expected"));
+        List<Double> measured = doubles(imported.get("train_accuracy"));
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), measured.get(i), 1e-9, "train accuracy at checkpoint " + i);
+        }
 
         assertEquals(Map.of("anonymous report", "UNAUTHENTICATED", "anonymous llc", "UNAUTHENTICATED",
                         "forged report", "UNAUTHENTICATED", "forged llc", "UNAUTHENTICATED",
