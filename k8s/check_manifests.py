@@ -47,6 +47,19 @@ def named(docs, kind):
     return {d["metadata"]["name"]: d for d in docs if d.get("kind") == kind}
 
 
+def dockerfile_problems(image, container):
+    """An emergence/<module>:tag image is built from <module>/src/main/docker/Dockerfile.jvm,
+    which must expose the container's ports."""
+    module = image.split("/", 1)[1].split(":")[0]
+    dockerfile = ROOT.parent / module / "src" / "main" / "docker" / "Dockerfile.jvm"
+    if not dockerfile.exists():
+        return [f"image {image}: {dockerfile.relative_to(ROOT.parent)} does not exist"]
+    exposed = {int(port) for line in dockerfile.read_text().splitlines() if line.startswith("EXPOSE ")
+               for port in line.split()[1:]}
+    return [f"image {image}: {dockerfile.relative_to(ROOT.parent)} does not EXPOSE port {p['containerPort']}"
+            for p in container.get("ports", []) if p["containerPort"] not in exposed]
+
+
 def check_documents(docs, where):
     problems = []
 
@@ -80,6 +93,7 @@ def check_documents(docs, where):
                 ports = {p.get("name") for p in container.get("ports", [])}
                 if not {"grpc", "http"} <= ports:
                     problem(f"{at}: ports must be named grpc and http, found {sorted(ports)}")
+                problems.extend(f"{at}: {message}" for message in dockerfile_problems(image, container))
             for source in container.get("envFrom", []):
                 ref = source.get("configMapRef", {}).get("name")
                 if ref and ref not in config_maps:

@@ -18,6 +18,10 @@ import java.util.SplittableRandom;
  * <p>Reading, ours: beta = 1/sigma^2 after EM, beta_c = 1/lambda_max of the maximum-likelihood covariance (1/n), and
  * the reported ratio beta/beta_c = lambda_max/sigma^2. For one isotropic blob the EM settles near the symmetric
  * state and the ratio is near 1; for two blobs at +-m e_1 with noise s, lambda_max = m^2 + s^2 and sigma^2 = s^2.
+ *
+ * <p>A bound of this reading: each M-step puts a prototype at the weighted mean of its rows, which minimises their
+ * scatter, so sigma^2 &lt;= tr(Cov z)/d &lt;= lambda_max and the ratio is at least d lambda_max / tr(Cov z) &gt;= 1.
+ * The ratio says how far the cloud is from one isotropic blob; it cannot lie below 1, so it never crosses 1 from below.
  */
 public final class GmmPhaseProbe {
 

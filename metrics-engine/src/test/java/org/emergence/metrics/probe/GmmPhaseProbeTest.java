@@ -57,6 +57,30 @@ class GmmPhaseProbeTest {
     }
 
     @Test
+    void ratioIsAtLeastTheCloudsAnisotropy() {
+        // d lambda_max / tr(Cov) >= 1 bounds the ratio from below whatever K and the cloud's shape
+        SplittableRandom random = new SplittableRandom(11);
+        for (int trial = 0; trial < 20; trial++) {
+            double[][] z = new double[200][D];
+            double[] scale = random.doubles(D, 0.1, 3).toArray();
+            for (double[] row : z) {
+                for (int j = 0; j < D; j++) {
+                    row[j] = scale[j] * (random.nextBoolean() ? random.nextGaussian() : random.nextDouble() * 4 - 2);
+                }
+            }
+            double[][] cov = new Covariance(z, false).getCovarianceMatrix().getData();
+            double trace = 0;
+            for (int j = 0; j < D; j++) {
+                trace += cov[j][j];
+            }
+            GmmProbeResult r = GmmPhaseProbe.fit(z, 1 + trial % 4, trial);
+            double bound = D * r.lambdaMax() / trace;
+            assertTrue(r.ratio() >= bound * (1 - 1e-9), "ratio " + r.ratio() + " below the bound " + bound);
+            assertTrue(bound >= 1);
+        }
+    }
+
+    @Test
     void sameSeedGivesTheSameFit() {
         double[][] z = blobs(300, 2, 1, 3);
         GmmProbeResult a = GmmPhaseProbe.fit(z, 3, 9);

@@ -63,6 +63,7 @@ public final class PhaseProbeClaim implements Claim {
             double crossing = SeriesWindows.firstCrossingUp(ratio, 1);
             double ability = SeriesWindows.firstReaching(accuracy, setting.abilityLevel());
             double lead = ability - crossing;
+            double lowest = java.util.Arrays.stream(ratio[1]).min().orElse(Double.NaN);
             all &= lead > 0;
             double reportLead = outcome.report().getTransitionsList().stream().filter(t -> t.getSeries().equals(RATIO)
                     && t.getDetected()).mapToDouble(t -> t.getLeadSteps()).findFirst().orElse(Double.NaN);
@@ -70,16 +71,19 @@ public final class PhaseProbeClaim implements Claim {
                     .evidence(setting.label() + ".ability_level", setting.abilityLevel())
                     .evidence(setting.label() + ".accuracy_reaches_ability_at", ability)
                     .evidence(setting.label() + ".lead_steps", lead)
+                    .evidence(setting.label() + ".ratio_min", lowest)
                     .evidence(setting.label() + ".change_point_lead_steps", reportLead)
                     .array(setting.label() + ".steps", ratio[0]).array(setting.label() + "." + RATIO, ratio[1])
                     .array(setting.label() + ".test_accuracy", accuracy[1]);
             figure.series(setting.label() + " beta/beta_c", ratio[0], ratio[1])
                     .series(setting.label() + " test accuracy", accuracy[0], accuracy[1]);
             why.append(why.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "%s: beta/beta_c crossed 1 at step %s, "
-                    + "test accuracy >= %.2f at step %s", setting.label(), step(crossing), setting.abilityLevel(), step(ability)));
+                    + "test accuracy >= %.2f at step %s, lowest ratio %.2f", setting.label(), step(crossing), setting.abilityLevel(),
+                    step(ability), lowest));
         }
         verdict.figure(figure.level(1, "beta = beta_c").save(run.out().resolve("phase-probe.png")));
-        return verdict.judge(all, why + (all ? ": the probe led everywhere" : ": the probe did not lead everywhere"));
+        return verdict.judge(all, why + (all ? ": the probe led everywhere" : ": the probe did not lead everywhere"
+                + " (our reading of beta bounds the ratio below by 1, docs/science.md 2.5: it cannot cross 1 from below)"));
     }
 
     private static List<Setting> settings(ClaimRun run) {
