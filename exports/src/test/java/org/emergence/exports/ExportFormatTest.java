@@ -12,10 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.DoubleUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,30 +55,20 @@ class ExportFormatTest {
                 .setHeadline(headline).setDescription("what " + id + " measures").build();
     }
 
-    /** The report's series as the reader returns them, each value passed through {@code stored} (float32 for TensorBoard). */
-    static Map<String, ExportReader.Points> expected(GetReportResponse report, DoubleUnaryOperator stored) {
-        Map<String, ExportReader.Points> out = new LinkedHashMap<>();
-        for (Series s : report.getSeriesList()) {
-            out.put(s.getName(), new ExportReader.Points(s.getStepsList(),
-                    s.getValuesList().stream().map(stored::applyAsDouble).toList()));
-        }
-        return out;
-    }
-
     @Test
     void tensorBoardEventsReadBackWithEveryCrcCheckedAndEqualTheReportInFloat32() throws Exception {
         Path folder = Files.createTempDirectory("export");
         Path file = ExportFormat.TENSORBOARD.writeInto(folder, report(), NOW);
         assertEquals(folder.resolve("exp-0123"), file.getParent(), "a run folder per experiment");
         assertTrue(file.getFileName().toString().matches("events\\.out\\.tfevents\\.1796194800\\..+"), file.toString());
-        assertEquals(expected(report(), v -> (float) v), ExportReader.read(ExportFormat.TENSORBOARD, file));
+        assertEquals(ExportReader.expected(report(), ExportFormat.TENSORBOARD), ExportReader.read(ExportFormat.TENSORBOARD, file));
     }
 
     @Test
     void csvReadsBackEqualToTheReport(@TempDir Path folder) throws Exception {
         Path file = ExportFormat.CSV.writeInto(folder, report(), NOW);
         assertEquals(folder.resolve("exp-0123.csv"), file);
-        assertEquals(expected(report(), v -> v), ExportReader.read(ExportFormat.CSV, file));
+        assertEquals(ExportReader.expected(report(), ExportFormat.CSV), ExportReader.read(ExportFormat.CSV, file));
         List<String> lines = Files.readAllLines(file);
         assertEquals("step,test_accuracy,train_loss,llc,\"h1_max.hidden:a,\"\"b\"\"\"", lines.get(0));
         assertEquals(List.of("0", "100", "200", "300", "5000000000"),
@@ -92,7 +80,7 @@ class ExportFormatTest {
         GetReportResponse report = report();
         Path file = ExportFormat.JSON.writeInto(folder, report, NOW);
         assertEquals(folder.resolve("exp-0123.json"), file);
-        assertEquals(expected(report, v -> v), ExportReader.read(ExportFormat.JSON, file));
+        assertEquals(ExportReader.expected(report, ExportFormat.JSON), ExportReader.read(ExportFormat.JSON, file));
 
         JsonObject document = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
         assertEquals("exp-0123", document.get("experiment_id").getAsString());

@@ -3,6 +3,8 @@ package org.emergence.exports;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.emergence.proto.v1.GetReportResponse;
+import org.emergence.proto.v1.Series;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +38,19 @@ public final class ExportReader {
         Refused(String reason) {
             super(reason);
         }
+    }
+
+    /**
+     * The series a reader must find in {@code report}'s export as {@code format}: the report's own,
+     * values rounded to float32 for TensorBoard (its scalars' type).
+     */
+    public static Map<String, Points> expected(GetReportResponse report, ExportFormat format) {
+        Map<String, Points> out = new LinkedHashMap<>();
+        for (Series s : report.getSeriesList()) {
+            out.put(s.getName(), new Points(s.getStepsList(), s.getValuesList().stream()
+                    .map(v -> format == ExportFormat.TENSORBOARD ? (double) v.floatValue() : v).toList()));
+        }
+        return out;
     }
 
     /** The series of {@code file}, by id. */

@@ -19,7 +19,6 @@ import org.emergence.proto.v1.ExperimentServiceGrpc;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.GetReportRequest;
 import org.emergence.proto.v1.GetReportResponse;
-import org.emergence.proto.v1.Series;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,12 +94,7 @@ class HttpExportTest {
             assertTrue(disposition.matches("attachment; filename=\"" + name + "\""), disposition);
 
             Path file = Files.write(folder.resolve(format.id()), response.body());
-            Map<String, ExportReader.Points> expected = new LinkedHashMap<>();
-            for (Series s : report.getSeriesList()) {
-                expected.put(s.getName(), new ExportReader.Points(s.getStepsList(), s.getValuesList().stream()
-                        .map(v -> format == ExportFormat.TENSORBOARD ? (double) v.floatValue() : v).toList()));
-            }
-            assertEquals(expected, ExportReader.read(format, file), format.id());
+            assertEquals(ExportReader.expected(report, format), ExportReader.read(format, file), format.id());
         }
     }
 
