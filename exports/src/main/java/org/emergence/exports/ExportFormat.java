@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 /**
  * The formats an experiment's report is exported in, by the names the CLI's {@code --format} and
  * the HTTP API's {@code format} take. Every series is exported under its catalogue id, one point
- * per analysed checkpoint step (docs/api.md, "Export").
+ * per analysed checkpoint step (docs/export.md).
  */
 public enum ExportFormat {
 
