@@ -8,6 +8,7 @@ import org.emergence.proto.v1.SeriesDescriptor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Function;
@@ -27,8 +28,9 @@ final class JsonDocument {
     static void write(GetReportResponse report, OutputStream out) throws IOException {
         Map<String, SeriesDescriptor> catalogue = report.getCatalogueList().stream()
                 .collect(Collectors.toMap(SeriesDescriptor::getId, Function.identity(), (a, b) -> a));
-        JsonWriter json = new JsonWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-        json.setIndent(" ");
+        // Compact (a series of thousands of points is one line, not thousands); jq or json.tool indents it.
+        Writer text = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        JsonWriter json = new JsonWriter(text);
         json.beginObject()
                 .name("experiment_id").value(report.getExperimentId())
                 .name("name").value(report.getName())
@@ -57,5 +59,7 @@ final class JsonDocument {
             json.endArray().endObject();
         }
         json.endArray().endObject().flush();
+        text.write('\n');
+        text.flush();
     }
 }
