@@ -3,6 +3,7 @@ package org.emergence.system;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,15 +14,23 @@ import java.util.Map;
 record ServiceSuite(ServiceProcess trainer, ServiceProcess metrics, ServiceProcess tda, ServiceProcess gateway) {
 
     static ServiceSuite create(Path data, Map<String, String> environment) throws IOException {
+        return create(data, environment, List.of());
+    }
+
+    /** The same, with {@code gatewayProperties} (e.g. {@code -Dgateway.auth.tokens=...}) given to the gateway too. */
+    static ServiceSuite create(Path data, Map<String, String> environment, List<String> gatewayProperties)
+            throws IOException {
         ServiceProcess trainer = new ServiceProcess("trainer-service", freePort(),
                 List.of("-Dtrainer.checkpoint-dir=" + data.resolve("checkpoints")), environment, data);
         ServiceProcess tda = new ServiceProcess("tda-service", freePort(), List.of(), Map.of(), data);
         // Metrics measures the clouds' persistence on tda; the gateway serves all three to callers.
         ServiceProcess metrics = new ServiceProcess("metrics-service", freePort(), List.of(
                 "-Dmetrics.trainer.target=" + trainer.target(), "-Dmetrics.tda.target=" + tda.target()), environment, data);
-        ServiceProcess gateway = new ServiceProcess("gateway", freePort(), List.of(
+        List<String> gatewayFlags = new ArrayList<>(List.of(
                 "-Dgateway.trainer.target=" + trainer.target(), "-Dgateway.metrics.target=" + metrics.target(),
-                "-Dgateway.tda.target=" + tda.target(), "-Dgateway.data-dir=" + data.resolve("gateway")), Map.of(), data);
+                "-Dgateway.tda.target=" + tda.target(), "-Dgateway.data-dir=" + data.resolve("gateway")));
+        gatewayFlags.addAll(gatewayProperties);
+        ServiceProcess gateway = new ServiceProcess("gateway", freePort(), gatewayFlags, Map.of(), data);
         return new ServiceSuite(trainer, metrics, tda, gateway);
     }
 

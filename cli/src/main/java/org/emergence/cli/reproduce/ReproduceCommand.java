@@ -1,6 +1,7 @@
 package org.emergence.cli.reproduce;
 
 import io.grpc.StatusRuntimeException;
+import org.emergence.cli.GatewayToken;
 import org.emergence.cli.SuiteOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,8 +46,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Mixin
     SuiteOptions services = new SuiteOptions();
 
-    @Option(names = "--token", description = "Bearer token for a gateway with tenants (default: $EMERGENCE_TOKEN)")
-    String token = System.getenv("EMERGENCE_TOKEN");
+    @Mixin
+    GatewayToken token = new GatewayToken();
 
     public static void main(String[] args) {
         java.util.logging.Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);

@@ -1,12 +1,10 @@
 package org.emergence.cli.reproduce;
 
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import org.emergence.cli.ExperimentProgress;
+import org.emergence.cli.GatewayToken;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CreateExperimentRequest;
 import org.emergence.proto.v1.Experiment;
@@ -35,16 +33,10 @@ public final class Suite implements AutoCloseable {
     private final ManagedChannel gateway;
     private final Channel authenticated;
 
-    /** @param token the bearer token of the caller's tenant; null or empty for an open gateway */
-    public Suite(String gatewayTarget, String token) {
+    /** @param token the caller's tenant's token, if the gateway has tenants */
+    public Suite(String gatewayTarget, GatewayToken token) {
         this.gateway = ManagedChannelBuilder.forTarget(gatewayTarget).usePlaintext().build();
-        if (token == null || token.isEmpty()) {
-            this.authenticated = gateway;
-        } else {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-            this.authenticated = ClientInterceptors.intercept(gateway, MetadataUtils.newAttachHeadersInterceptor(headers));
-        }
+        this.authenticated = token.authenticate(gateway);
     }
 
     public ExperimentServiceGrpc.ExperimentServiceBlockingStub experiments() {
