@@ -1,7 +1,12 @@
 package org.emergence.metrics.imported;
 
 import ai.djl.ndarray.NDManager;
+import org.emergence.metrics.llc.LlcEstimator;
+import org.emergence.metrics.llc.LlcResult;
+import org.emergence.metrics.llc.SgldSettings;
+import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.checkpoint.NamedTensors;
@@ -16,6 +21,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A TorchScript checkpoint series trained by PyTorch itself (src/test/python/train_modular_mlp.py,
@@ -34,6 +42,23 @@ public final class TorchScriptFixtures {
     /** The built-in workload the script's model has the architecture of. */
     public static Workload builtIn() {
         return ModularAddition.of(CONFIG);
+    }
+
+    /**
+     * The LLCs of two models with the same weights, each on its own copy of the same data and with
+     * the same small SGLD settings, agree within Monte Carlo error; their initial losses agree.
+     */
+    public static void assertLlcAgrees(Workload a, Parameters atA, Batch dataA, Workload b, Parameters atB, Batch dataB) {
+        SgldSettings settings = SgldSettings.builder().epsilon(1e-3).gamma(100).nBeta(30.0).chains(4).draws(100)
+                .burnIn(50).minibatchSize(64).seed(11).build();
+        LlcResult first = LlcEstimator.estimate(a, atA, dataA, settings);
+        LlcResult second = LlcEstimator.estimate(b, atB, dataB, settings);
+        assertEquals(second.initialLoss(), first.initialLoss(), 1e-5);
+        double error = Math.sqrt((first.llcStd() * first.llcStd() + second.llcStd() * second.llcStd()) / settings.chains());
+        System.out.printf("LLC %s %.3f +- %.3f, %s %.3f +- %.3f%n", a.name(), first.llcMean(), first.llcStd(),
+                b.name(), second.llcMean(), second.llcStd());
+        assertTrue(Math.abs(first.llcMean() - second.llcMean()) <= 4 * error + 0.02 * Math.abs(second.llcMean()),
+                first.llcMean() + " vs " + second.llcMean() + " (Monte Carlo error " + error + ")");
     }
 
     /** Writes data.npz (the built-in split at SEED) into {@code folder} and trains there; returns the folder. */
