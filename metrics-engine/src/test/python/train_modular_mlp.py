@@ -11,7 +11,9 @@ names (emb.weight, hidden.weight, ...): step-<N>.safetensors, by hand with struc
 safetensors package is absent) as the standard format lays it out, and step-<N>.npz (np.savez);
 the last checkpoint also as last-F16/BF16/F64.safetensors for the dtype conversions.
 
-    /usr/bin/python3 train_modular_mlp.py DATA.npz OUT_DIR STEPS CHECKPOINTS [--dropout] [--parameter-files]
+--dims D HIDDEN sets the embedding and hidden widths (default 16 and 32).
+
+    /usr/bin/python3 train_modular_mlp.py DATA.npz OUT_DIR STEPS CHECKPOINTS [--dropout] [--parameter-files] [--dims D HIDDEN]
 """
 import json
 import struct
@@ -66,7 +68,9 @@ def main():
     x = torch.from_numpy(data["x_train"]).long()
     y = torch.from_numpy(data["y_train"]).long()
     p = int(max(y.max(), x.max())) + 1
-    model = ModularMlp(p, 16, 32, dropout)
+    dims = sys.argv.index("--dims") if "--dims" in sys.argv else -1
+    d, hidden = (int(sys.argv[dims + 1]), int(sys.argv[dims + 2])) if dims > 0 else (16, 32)
+    model = ModularMlp(p, d, hidden, dropout)
     optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1.0, betas=(0.9, 0.98))
     save_at = set(np.unique(np.linspace(0, steps, checkpoints).astype(int)).tolist())
     for step in range(steps + 1):

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.TestInstance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReproduceSmokeTest {
 
-    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
     private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G'};
 
     private Path data;
@@ -62,15 +60,9 @@ class ReproduceSmokeTest {
         Path out = data.resolve(claim.name());
         Path stdout = data.resolve(claim.name() + ".json");
         Path stderr = data.resolve(claim.name() + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-                "-Dai.djl.pytorch.num_interop_threads=1", "-XX:+UseSerialGC",
-                "-cp", REPO.resolve("cli/target/classes") + ":" + Files.readString(REPO.resolve("cli/target/classpath.txt")).trim(),
-                "org.emergence.cli.reproduce.ReproduceCommand", claim.name(), "--scale", "smoke", "--json",
-                "--out", out.toString(), "--target", suite.gateway().target()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        Process process = builder.start();
+        Process process = CliProcess.builder("org.emergence.cli.reproduce.ReproduceCommand", List.of(claim.name(),
+                        "--scale", "smoke", "--json", "--out", out.toString(), "--target", suite.gateway().target()))
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError(claim.name() + " ran past 10 minutes at smoke scale; see " + stderr);

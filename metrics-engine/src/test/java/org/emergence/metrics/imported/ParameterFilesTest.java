@@ -91,7 +91,7 @@ class ParameterFilesTest {
             Map<String, NamedTensor> data = NpzArrays.read(Files.readAllBytes(folder.resolve("data.npz")), 1 << 30);
             TorchScriptWorkload module = new TorchScriptWorkload(new ImportedModel("test", true, List.of("hidden")),
                     Files.readAllBytes(folder.resolve("step-300.pt")), data);
-            TorchScriptFixtures.assertLlcAgrees(builtIn, imported(manager, "step-300.safetensors", RENAMES),
+            LlcAgreement.assertLlcAgrees(builtIn, imported(manager, "step-300.safetensors", RENAMES),
                     builtIn.data(manager, TorchScriptFixtures.SEED).train(),
                     module, module.initialise(manager, 0), module.data(manager, 0).train());
         }

@@ -91,7 +91,7 @@ class TorchScriptWorkloadTest {
                     .put("hidden.b", own.get("hidden.bias"))
                     .put("out.W", own.get("out.weight").transpose())
                     .put("out.b", own.get("out.bias"));
-            TorchScriptFixtures.assertLlcAgrees(imported, own, imported.data(manager, 0).train(),
+            LlcAgreement.assertLlcAgrees(imported, own, imported.data(manager, 0).train(),
                     builtIn, mapped, builtIn.data(manager, TorchScriptFixtures.SEED).train());
         }
     }

@@ -1,0 +1,28 @@
+package org.emergence.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A command-line main of the cli module as the launcher runs it: a JVM of its own, DJL offline, one thread. */
+final class CliProcess {
+
+    static final Path REPO = Path.of("").toAbsolutePath().getParent();
+
+    private CliProcess() {
+    }
+
+    static ProcessBuilder builder(String mainClass, List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+                "-Dai.djl.pytorch.num_interop_threads=1", "-XX:+UseSerialGC",
+                "-cp", REPO.resolve("cli/target/classes") + ":" + Files.readString(REPO.resolve("cli/target/classpath.txt")).trim(),
+                mainClass));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        return builder;
+    }
+}
