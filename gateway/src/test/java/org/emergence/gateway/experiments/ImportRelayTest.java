@@ -10,8 +10,10 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.emergence.gateway.grpc.ExperimentGrpcService;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.v1.Experiment;
 import org.emergence.proto.v1.ExperimentServiceGrpc;
 import org.emergence.proto.v1.ImportExperimentHeader;
@@ -22,13 +24,17 @@ import org.emergence.proto.v1.ImportHeader;
 import org.emergence.proto.v1.ImportRunRequest;
 import org.emergence.proto.v1.ImportRunResponse;
 import org.emergence.proto.v1.TrainerServiceGrpc;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,31 +45,49 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The gateway's ImportExperiment relay, the real service on real gRPC over loopback, in front of
- * a trainer that reads an upload slowly (one message per tick, its own flow control): the upload
- * goes at the trainer's pace, with a bounded number of bytes between the caller and the trainer,
- * and a caller that vanishes mid-upload cancels the trainer's call. (The trainer's side of a
- * cancelled import, nothing staged and no run, is ImportRunGrpcTest's.)
+ * The gateway's ImportExperiment relay, the gateway itself (Quarkus, its blocking gRPC service)
+ * in front of a trainer that reads an upload slowly (one message per tick, its own flow
+ * control): the upload goes at the trainer's pace, with a bounded number of bytes between the
+ * caller and the trainer, and a caller that vanishes mid-upload cancels the trainer's call. (The
+ * trainer's side of a cancelled import, nothing staged and no run, is ImportRunGrpcTest's.)
  */
+@QuarkusTest
+@QuarkusTestResource(value = ImportRelayTest.SlowTrainerPort.class, restrictToAnnotatedClass = true)
 class ImportRelayTest {
+
+    /** Points the gateway at a free port, where each test starts its slow trainer. */
+    public static class SlowTrainerPort implements QuarkusTestResourceLifecycleManager {
+        @Override
+        public Map<String, String> start() {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return Map.of("gateway.trainer.target", "localhost:" + socket.getLocalPort(),
+                        "test.slow-trainer.port", Integer.toString(socket.getLocalPort()),
+                        "gateway.metrics.target", "localhost:1", "gateway.tda.target", "localhost:1",
+                        "gateway.data-dir", Files.createTempDirectory("import-relay").toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void stop() {
+        }
+    }
 
     private static final int CHUNK = 128 << 10;
     private static final int CHUNKS = 400;
 
-    @TempDir
-    Path data;
-    private final AtomicLong trainerReceived = new AtomicLong();
-    private final CompletableFuture<Status> trainerEnded = new CompletableFuture<>();
-    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
-    private Server trainer;
-    private Server gateway;
-    private Backends backends;
-    private ExperimentSupervisor supervisor;
+    /** One trainer for the class: the gateway's channel to it stays connected from test to test. */
+    private static final ScheduledExecutorService TICKS = Executors.newSingleThreadScheduledExecutor();
+    private static final AtomicLong trainerReceived = new AtomicLong();
+    private static volatile CompletableFuture<Status> trainerEnded;
+    private static Server trainer;
     private ManagedChannel channel;
 
-    @BeforeEach
-    void start() throws Exception {
-        trainer = ServerBuilder.forPort(0).addService(new TrainerServiceGrpc.TrainerServiceImplBase() {
+    @BeforeAll
+    static void startTrainer() throws Exception {
+        int port = ConfigProvider.getConfig().getValue("test.slow-trainer.port", Integer.class);
+        trainer = ServerBuilder.forPort(port).addService(new TrainerServiceGrpc.TrainerServiceImplBase() {
             @Override
             public StreamObserver<ImportRunRequest> importRun(StreamObserver<ImportRunResponse> observer) {
                 var call = (ServerCallStreamObserver<ImportRunResponse>) observer;
@@ -73,7 +97,7 @@ class ImportRelayTest {
                     @Override
                     public void onNext(ImportRunRequest request) {
                         trainerReceived.addAndGet(request.getChunk().getData().size());
-                        ticks.schedule(() -> call.request(1), 2, TimeUnit.MILLISECONDS);
+                        TICKS.schedule(() -> call.request(1), 2, TimeUnit.MILLISECONDS);
                     }
 
                     @Override
@@ -89,21 +113,25 @@ class ImportRelayTest {
                 };
             }
         }).build().start();
-        backends = new Backends("localhost:" + trainer.getPort(), "localhost:1", "localhost:1");
-        supervisor = new ExperimentSupervisor(backends, new ExperimentStore(data), 1, 1, 5, new SimpleMeterRegistry());
-        gateway = ServerBuilder.forPort(0).addService(new ExperimentGrpcService(supervisor, new Reports(backends),
-                new ExperimentImports(backends, supervisor), Duration.ofSeconds(1))).build().start();
-        channel = ManagedChannelBuilder.forAddress("localhost", gateway.getPort()).usePlaintext().build();
+    }
+
+    @AfterAll
+    static void stopTrainer() throws Exception {
+        trainer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        TICKS.shutdownNow();
+    }
+
+    @BeforeEach
+    void connect() {
+        trainerReceived.set(0);
+        trainerEnded = new CompletableFuture<>();
+        channel = ManagedChannelBuilder.forAddress("localhost",
+                ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class)).usePlaintext().build();
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void disconnect() {
         channel.shutdownNow();
-        gateway.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        supervisor.close();
-        backends.close();
-        trainer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        ticks.shutdownNow();
     }
 
     /** An upload sent as fast as the caller's own flow control lets it; returns the bytes in flight at most. */
