@@ -113,6 +113,11 @@ class ParameterFilesTest {
             String target = assertThrows(IllegalArgumentException.class, () -> imported(manager, "step-300.npz",
                     List.of(new Rename("emb.weight", "embedding", false)))).getMessage();
             assertTrue(target.contains("names no parameter of the workload"), target);
+            List<Rename> tooMany = new java.util.ArrayList<>(RENAMES);
+            tooMany.add(new Rename("extra", "embed.W", false));
+            String count = assertThrows(IllegalArgumentException.class,
+                    () -> imported(manager, "step-300.npz", tooMany)).getMessage();
+            assertTrue(count.contains("6 renames, more than the workload's 5 parameters"), count);
         }
     }
 

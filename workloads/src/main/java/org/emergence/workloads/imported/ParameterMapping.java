@@ -32,6 +32,11 @@ public final class ParameterMapping {
 
     /** Checks the renames themselves against the workload's parameter names (the files are checked in {@link #apply}). */
     public ParameterMapping(List<Rename> renames, Set<String> parameterNames) {
+        // Each rename names a distinct parameter: more renames than parameters cannot be right.
+        if (renames.size() > parameterNames.size()) {
+            throw new IllegalArgumentException(renames.size() + " renames, more than the workload's "
+                    + parameterNames.size() + " parameters " + parameterNames);
+        }
         Map<String, String> targets = new HashMap<>();
         for (Rename rename : renames) {
             if (rename.from().isEmpty() || rename.to().isEmpty()) {
