@@ -100,8 +100,10 @@ public final class ImportUpload implements AutoCloseable {
                         + "it is truncated");
             }
             if (!path.equals(dataPath) && !checkpointFile.matcher(path).matches()) {
+                // The pattern as a reader names the files: step-<N>.pt, step-<N>.(safetensors|npz).
+                String names = checkpointFile.pattern().replace("(\\d{1,18})", "<N>").replace("\\.", ".");
                 throw RequestException.invalid("chunk.path", "chunk.path " + quoted(path) + " is neither "
-                        + checkpointFile.pattern() + (dataPath == null ? "" : " nor the data file " + dataPath)
+                        + names + (dataPath == null ? "" : " nor the data file " + dataPath)
                         + "; an import holds only those, inside its folder");
             }
             if (sizes.containsKey(path)) {
