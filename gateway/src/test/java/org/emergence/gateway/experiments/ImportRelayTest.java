@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -57,13 +58,16 @@ class ImportRelayTest {
 
     /** Points the gateway at a free port, where each test starts its slow trainer. */
     public static class SlowTrainerPort implements QuarkusTestResourceLifecycleManager {
+        private Path data;
+
         @Override
         public Map<String, String> start() {
             try (ServerSocket socket = new ServerSocket(0)) {
+                data = Files.createTempDirectory("import-relay");
                 return Map.of("gateway.trainer.target", "localhost:" + socket.getLocalPort(),
                         "test.slow-trainer.port", Integer.toString(socket.getLocalPort()),
                         "gateway.metrics.target", "localhost:1", "gateway.tda.target", "localhost:1",
-                        "gateway.data-dir", Files.createTempDirectory("import-relay").toString());
+                        "gateway.data-dir", data.toString());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -71,6 +75,13 @@ class ImportRelayTest {
 
         @Override
         public void stop() {
+            try (var files = Files.walk(data)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
