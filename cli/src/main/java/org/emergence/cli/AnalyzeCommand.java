@@ -1,6 +1,8 @@
 package org.emergence.cli;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -18,9 +20,12 @@ import org.emergence.proto.v1.ImportHeader;
 import org.emergence.proto.v1.PointCloudSpec;
 import org.emergence.proto.v1.Representation;
 import org.emergence.proto.v1.RepresentationKind;
+import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.TaskKind;
+import org.emergence.proto.v1.TensorRename;
 import org.emergence.proto.v1.WatchExperimentRequest;
 import org.emergence.proto.v1.WatchExperimentResponse;
+import org.emergence.workloads.imported.ParameterFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,26 +44,42 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Analyses a checkpoint series trained elsewhere: uploads DIR's step-N.pt files and the data
- * through the gateway's ImportExperiment, follows the analysis of every checkpoint, and prints
- * the demo's report (or its JSON document).
+ * Analyses a checkpoint series trained elsewhere: uploads DIR's step-N.pt files and the data, or
+ * its parameter files (step-N.safetensors, step-N.npz) with the built-in run config they belong
+ * to, through the gateway's ImportExperiment, follows the analysis of every checkpoint, and
+ * prints the demo's report (or its JSON document).
  */
 @Command(name = "emergence analyze", mixinStandardHelpOptions = true,
-        description = "Imports a checkpoint series (DIR/step-<N>.pt, TorchScript) with its data and reports its transitions.")
+        description = "Imports a checkpoint series (DIR/step-<N>.pt, TorchScript, with --data; or DIR/step-<N>.safetensors "
+                + "and step-<N>.npz parameter files of a built-in workload, with --workload-config) and reports its transitions.")
 public final class AnalyzeCommand implements Callable<Integer> {
 
-    private static final Pattern CHECKPOINT = Pattern.compile("step-\\d{1,18}\\.pt");
+    private static final Pattern TORCHSCRIPT = Pattern.compile("step-\\d{1,18}\\.pt");
+    private static final Pattern RENAME = Pattern.compile("([^=\\s]+)=([^=:\\s]+)(:T)?");
     private static final int CHUNK_BYTES = 1 << 20;
 
-    @Parameters(index = "0", description = "Folder of step-<N>.pt TorchScript checkpoints")
+    @Parameters(index = "0", description = "Folder of step-<N>.pt TorchScript checkpoints, or of step-<N>.safetensors "
+            + "/ step-<N>.npz parameter files")
     Path folder;
 
-    @Option(names = "--data", required = true, description = "npz with x_train, y_train and optionally x_test, y_test")
+    @Option(names = "--data", description = "TorchScript: npz with x_train, y_train and optionally x_test, y_test")
     Path data;
+
+    @Option(names = "--workload-config", description = "Parameter files: JSON run config of the built-in workload "
+            + "they are parameters of, e.g. {\"workload\": {\"modularAddition\": {\"modulus\": 113}}, \"seed\": \"7\"}")
+    Path workloadConfig;
+
+    @Option(names = "--map", description = "Parameter files: FILE_NAME=PARAMETER[:T], a tensor of the files renamed to "
+            + "a workload parameter (:T transposes it: PyTorch's Linear weight is [out, in]); names not mapped are kept")
+    List<String> renames = List.of();
+
+    @Option(names = "--map-file", description = "Parameter files: a file of --map entries, one a line ('#' comments)")
+    Path renameFile;
 
     @Option(names = "--task", description = "classification or regression (default: inferred from the labels)")
     String task;
@@ -80,19 +101,27 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> files = checkpoints();
-        if (files.isEmpty()) {
-            System.err.println("emergence analyze: " + folder + " holds no step-<N>.pt file");
+        List<Path> torchScript = checkpoints(TORCHSCRIPT);
+        List<Path> parameterFiles = checkpoints(ParameterFiles.FILE);
+        if (torchScript.isEmpty() == parameterFiles.isEmpty()) {
+            System.err.println("emergence analyze: " + folder + (torchScript.isEmpty()
+                    ? " holds no step-<N>.pt, step-<N>.safetensors or step-<N>.npz file"
+                    : " holds both TorchScript (.pt) and parameter files; analyse one series at a time"));
             return 2;
         }
-        if (!Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS)) {
-            System.err.println("emergence analyze: --data " + data + " is not a file");
+        boolean parameters = torchScript.isEmpty();
+        List<Path> files = parameters ? parameterFiles : torchScript;
+        ImportHeader.Builder header;
+        try {
+            header = parameters ? parameterHeader() : torchScriptHeader();
+        } catch (IllegalArgumentException e) {
+            System.err.println("emergence analyze: " + e.getMessage());
             return 2;
         }
         ManagedChannel channel = ManagedChannelBuilder.forTarget(services.awaitGateway()).usePlaintext()
                 .maxInboundMessageSize(16 << 20).build();
         try {
-            Experiment experiment = upload(channel, files);
+            Experiment experiment = upload(channel, header, files);
             var experiments = ExperimentServiceGrpc.newBlockingStub(channel);
             watch(files.size(), experiments.watchExperiment(WatchExperimentRequest.newBuilder()
                     .setExperimentId(experiment.getExperimentId()).build()));
@@ -109,15 +138,65 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /** DIR's checkpoint files (plain files only: links are not followed out of DIR). */
-    private List<Path> checkpoints() throws IOException {
+    private List<Path> checkpoints(Pattern name) throws IOException {
         try (Stream<Path> list = Files.list(folder)) {
-            return list.filter(file -> CHECKPOINT.matcher(file.getFileName().toString()).matches())
+            return list.filter(file -> name.matcher(file.getFileName().toString()).matches())
                     .filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         }
     }
 
-    private Experiment upload(ManagedChannel channel, List<Path> files) throws IOException, InterruptedException {
-        long total = Files.size(data);
+    private ImportHeader.Builder torchScriptHeader() {
+        if (data == null || !Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("TorchScript checkpoints need --data, an npz file" + (data == null ? "" : "; "
+                    + data + " is not a file"));
+        }
+        if (workloadConfig != null || !renames.isEmpty() || renameFile != null) {
+            throw new IllegalArgumentException("--workload-config, --map and --map-file are for parameter files, not TorchScript");
+        }
+        ImportHeader.Builder header = ImportHeader.newBuilder().setFormat(ImportFormat.IMPORT_FORMAT_TORCHSCRIPT)
+                .setDataPath("data.npz");
+        if (task != null) {
+            header.setTask(TaskKind.valueOf("TASK_KIND_" + task.toUpperCase()));
+        }
+        return header;
+    }
+
+    /** The built-in run config and the renames of a parameter-file series. */
+    private ImportHeader.Builder parameterHeader() throws IOException {
+        if (workloadConfig == null) {
+            throw new IllegalArgumentException("parameter files need --workload-config FILE, the JSON run config of the "
+                    + "built-in workload they are parameters of (docs/import.md)");
+        }
+        if (data != null || task != null) {
+            throw new IllegalArgumentException("parameter files take neither --data nor --task: the workload's data and task are its own");
+        }
+        RunConfig.Builder config = RunConfig.newBuilder();
+        try {
+            JsonFormat.parser().merge(Files.readString(workloadConfig), config);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("--workload-config " + workloadConfig + " is not a run config: " + e.getMessage());
+        }
+        ImportHeader.Builder header = ImportHeader.newBuilder().setFormat(ImportFormat.IMPORT_FORMAT_PARAMETER_FILES)
+                .setRunConfig(config);
+        List<String> entries = new ArrayList<>(renames);
+        if (renameFile != null) {
+            Files.readAllLines(renameFile).stream().map(line -> line.replaceFirst("#.*", "").strip())
+                    .filter(line -> !line.isEmpty()).forEach(entries::add);
+        }
+        for (String entry : entries) {
+            Matcher rename = RENAME.matcher(entry.strip());
+            if (!rename.matches()) {
+                throw new IllegalArgumentException("--map " + entry + " is not FILE_NAME=PARAMETER or FILE_NAME=PARAMETER:T");
+            }
+            header.addRenames(TensorRename.newBuilder().setFrom(rename.group(1)).setTo(rename.group(2))
+                    .setTranspose(rename.group(3) != null));
+        }
+        return header;
+    }
+
+    private Experiment upload(ManagedChannel channel, ImportHeader.Builder header, List<Path> files)
+            throws IOException, InterruptedException {
+        long total = data == null ? 0 : Files.size(data);
         for (Path file : files) {
             total += Files.size(file);
         }
@@ -138,15 +217,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     public void onCompleted() {
                     }
                 });
-        ImportHeader.Builder header = ImportHeader.newBuilder().setFormat(ImportFormat.IMPORT_FORMAT_TORCHSCRIPT)
-                .setTotalBytes(total).setFileCount(files.size() + 1).setDataPath("data.npz")
+        header.setTotalBytes(total).setFileCount(files.size() + (data == null ? 0 : 1))
                 .setSource(folder.toAbsolutePath().normalize().getFileName().toString());
-        if (task != null) {
-            header.setTask(TaskKind.valueOf("TASK_KIND_" + task.toUpperCase()));
-        }
         requests.onNext(ImportExperimentRequest.newBuilder().setHeader(ImportExperimentHeader.newBuilder()
                 .setFiles(header).setPlan(plan()).setName("analyze " + header.getSource())).build());
-        send(requests, data, "data.npz", result);
+        if (data != null) {
+            send(requests, data, "data.npz", result);
+        }
         for (Path file : files) {
             send(requests, file, file.getFileName().toString(), result);
         }

@@ -60,7 +60,7 @@ public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServi
         return imports.start(tenant, record -> {
             observer.onNext(Reports.experiment(supervisor.get(record.id(), tenant)));
             observer.onCompleted();
-        }, observer);
+        }, (ServerCallStreamObserver<Experiment>) observer);
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TorchScript checkpoint series trained by PyTorch itself (src/test/python/train_modular_mlp.py,
  * Debian's python3-torch) on the built-in modular-addition data, so the same model can also be
- * rebuilt as the built-in MLP workload.
+ * rebuilt as the built-in MLP workload. (Also the system tests' and the import benchmark's series.)
  */
 public final class TorchScriptFixtures {
 
@@ -38,9 +38,15 @@ public final class TorchScriptFixtures {
 
     /** Writes data.npz (the built-in split at SEED) into {@code folder} and trains there; returns the folder. */
     public static Path train(Path folder, int steps, int checkpoints, String... flags) throws IOException, InterruptedException {
+        return train(folder, CONFIG, SEED, steps, checkpoints, flags);
+    }
+
+    /** The same for the MLP of {@code config} (its d_model and d_mlp) on its split at {@code seed}. */
+    public static Path train(Path folder, ModularAdditionConfig config, long seed, int steps, int checkpoints,
+                             String... flags) throws IOException, InterruptedException {
         Files.createDirectories(folder);
         try (NDManager manager = NDManager.newBaseManager()) {
-            DataSplit split = builtIn().data(manager, SEED);
+            DataSplit split = ModularAddition.of(config).data(manager, seed);
             Map<String, NamedTensor> arrays = new LinkedHashMap<>();
             arrays.put("x_train", NamedTensors.fromNDArray("x_train", split.train().inputs()));
             arrays.put("y_train", NamedTensors.fromNDArray("y_train", split.train().targets()));
@@ -50,11 +56,12 @@ public final class TorchScriptFixtures {
         }
         Path script = Path.of(System.getProperty("emergence.root", "..")).resolve("metrics-engine/src/test/python/train_modular_mlp.py");
         var command = new java.util.ArrayList<>(java.util.List.of("/usr/bin/python3", script.toString(),
-                folder.resolve("data.npz").toString(), folder.toString(), Integer.toString(steps), Integer.toString(checkpoints)));
+                folder.resolve("data.npz").toString(), folder.toString(), Integer.toString(steps), Integer.toString(checkpoints),
+                "--dims", Integer.toString(config.dModel()), Integer.toString(config.dMlp())));
         command.addAll(java.util.List.of(flags));
         Process python = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(python.getInputStream().readAllBytes());
-        if (!python.waitFor(120, TimeUnit.SECONDS) || python.exitValue() != 0) {
+        if (!python.waitFor(600, TimeUnit.SECONDS) || python.exitValue() != 0) {
             throw new IllegalStateException("the PyTorch script failed: " + output);
         }
         return folder;

@@ -2,11 +2,7 @@ package org.emergence.metrics.imported;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.emergence.metrics.llc.LlcEstimator;
-import org.emergence.metrics.llc.LlcResult;
-import org.emergence.metrics.llc.SgldSettings;
 import org.emergence.workloads.Batch;
-import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.ModuleGradients;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Trace;
@@ -87,8 +83,6 @@ class TorchScriptWorkloadTest {
     void llcAgreesWithTheSameModelAsABuiltInWorkload() {
         Workload builtIn = TorchScriptFixtures.builtIn();
         TorchScriptWorkload imported = workload();
-        SgldSettings settings = SgldSettings.builder().epsilon(1e-3).gamma(100).nBeta(30.0).chains(4).draws(100)
-                .burnIn(50).minibatchSize(64).seed(11).build();
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameters own = imported.initialise(manager, 0);
             Parameters mapped = new Parameters()
@@ -97,20 +91,9 @@ class TorchScriptWorkloadTest {
                     .put("hidden.b", own.get("hidden.bias"))
                     .put("out.W", own.get("out.weight").transpose())
                     .put("out.b", own.get("out.bias"));
-            DataSplit split = builtIn.data(manager, TorchScriptFixtures.SEED);
-            LlcResult viaModule = LlcEstimator.estimate(imported, own, imported.data(manager, 0).train(), settings);
-            LlcResult viaBuiltIn = LlcEstimator.estimate(builtIn, mapped, split.train(), settings);
-            assertEquals(viaBuiltIn.initialLoss(), viaModule.initialLoss(), 1e-5);
-            double error = Math.sqrt((sq(viaModule.llcStd()) + sq(viaBuiltIn.llcStd())) / settings.chains());
-            System.out.printf("LLC TorchScript %.3f +- %.3f, built-in %.3f +- %.3f%n", viaModule.llcMean(),
-                    viaModule.llcStd(), viaBuiltIn.llcMean(), viaBuiltIn.llcStd());
-            assertTrue(Math.abs(viaModule.llcMean() - viaBuiltIn.llcMean()) <= 4 * error + 0.02 * Math.abs(viaBuiltIn.llcMean()),
-                    viaModule.llcMean() + " vs " + viaBuiltIn.llcMean() + " (Monte Carlo error " + error + ")");
+            LlcAgreement.assertLlcAgrees(imported, own, imported.data(manager, 0).train(),
+                    builtIn, mapped, builtIn.data(manager, TorchScriptFixtures.SEED).train());
         }
-    }
-
-    private static double sq(double x) {
-        return x * x;
     }
 
     private static NDArray ref(NDManager manager, String name) {

@@ -4,6 +4,7 @@ import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.ImportFileChunk;
 import org.emergence.proto.v1.ImportFormat;
 import org.emergence.proto.v1.ImportHeader;
+import org.emergence.workloads.imported.ParameterFiles;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,6 +36,7 @@ public final class ImportUpload implements AutoCloseable {
     private final Path folder;
     private final ImportHeader header;
     private final String dataPath;
+    private final Pattern checkpointFile;
     private final Map<String, Long> sizes = new LinkedHashMap<>();
     private String open;
     private OutputStream out;
@@ -42,20 +44,30 @@ public final class ImportUpload implements AutoCloseable {
 
     /** Checks the header against {@code limits} and creates the import's folder under {@code imports}. */
     public ImportUpload(Path imports, String id, ImportHeader header, ImportLimits limits) {
-        if (header.getFormat() != ImportFormat.IMPORT_FORMAT_TORCHSCRIPT) {
-            throw RequestException.invalid("header.format", "header.format must be IMPORT_FORMAT_TORCHSCRIPT, got "
-                    + header.getFormat());
-        }
+        this.checkpointFile = switch (header.getFormat()) {
+            case IMPORT_FORMAT_TORCHSCRIPT -> TORCHSCRIPT_FILE;
+            case IMPORT_FORMAT_PARAMETER_FILES -> ParameterFiles.FILE;
+            default -> throw RequestException.invalid("header.format", "header.format must be IMPORT_FORMAT_TORCHSCRIPT "
+                    + "or IMPORT_FORMAT_PARAMETER_FILES, got " + header.getFormat());
+        };
+        // Parameter files are of a built-in workload, whose data are its own.
+        boolean withData = header.getFormat() != ImportFormat.IMPORT_FORMAT_PARAMETER_FILES;
         if (header.getTotalBytes() <= 0 || header.getTotalBytes() > limits.maxBytes()) {
             throw RequestException.invalid("header.total_bytes", "header.total_bytes must be in 1.." + limits.maxBytes()
                     + " (trainer.import.max-bytes), got " + header.getTotalBytes());
         }
-        if (header.getFileCount() < 2 || header.getFileCount() > limits.maxFiles()) {
-            throw RequestException.invalid("header.file_count", "header.file_count must be in 2.." + limits.maxFiles()
-                    + " (trainer.import.max-files: checkpoints and the data file), got " + header.getFileCount());
+        int minFiles = withData ? 2 : 1;
+        if (header.getFileCount() < minFiles || header.getFileCount() > limits.maxFiles()) {
+            throw RequestException.invalid("header.file_count", "header.file_count must be in " + minFiles + ".."
+                    + limits.maxFiles() + " (trainer.import.max-files: checkpoints" + (withData ? " and the data file" : "")
+                    + "), got " + header.getFileCount());
         }
-        this.dataPath = header.getDataPath().isEmpty() ? DEFAULT_DATA_PATH : header.getDataPath();
-        if (!DATA_FILE.matcher(dataPath).matches()) {
+        if (!withData && !header.getDataPath().isEmpty()) {
+            throw RequestException.invalid("header.data_path", "parameter files take no data file (the workload's "
+                    + "data are its own); leave header.data_path empty");
+        }
+        this.dataPath = !withData ? null : header.getDataPath().isEmpty() ? DEFAULT_DATA_PATH : header.getDataPath();
+        if (withData && !DATA_FILE.matcher(dataPath).matches()) {
             throw RequestException.invalid("header.data_path", "header.data_path must be a file name ending in .npz "
                     + "(letters, digits, '.', '_', '-'), got " + dataPath);
         }
@@ -87,9 +99,12 @@ public final class ImportUpload implements AutoCloseable {
                 throw RequestException.invalid("chunk.path", "file " + open + " ended without a chunk marked last; "
                         + "it is truncated");
             }
-            if (!path.equals(dataPath) && !TORCHSCRIPT_FILE.matcher(path).matches()) {
-                throw RequestException.invalid("chunk.path", "chunk.path " + quoted(path) + " is neither step-<N>.pt nor "
-                        + "the data file " + dataPath + "; an import holds only those, inside its folder");
+            if (!path.equals(dataPath) && !checkpointFile.matcher(path).matches()) {
+                // The pattern as a reader names the files: step-<N>.pt, step-<N>.(safetensors|npz).
+                String names = checkpointFile.pattern().replace("(\\d{1,18})", "<N>").replace("\\.", ".");
+                throw RequestException.invalid("chunk.path", "chunk.path " + quoted(path) + " is neither "
+                        + names + (dataPath == null ? "" : " nor the data file " + dataPath)
+                        + "; an import holds only those, inside its folder");
             }
             if (sizes.containsKey(path)) {
                 throw RequestException.invalid("chunk.path", "file " + path + " is sent twice");
@@ -133,12 +148,12 @@ public final class ImportUpload implements AutoCloseable {
             throw RequestException.invalid("header.file_count", sizes.size() + " files arrived, not the "
                     + header.getFileCount() + " header.file_count declares");
         }
-        if (!sizes.containsKey(dataPath)) {
+        if (dataPath != null && !sizes.containsKey(dataPath)) {
             throw RequestException.invalid("header.data_path", "the data file " + dataPath + " was not sent");
         }
         Map<Long, Path> steps = new java.util.TreeMap<>();
         sizes.keySet().forEach(path -> {
-            Matcher match = TORCHSCRIPT_FILE.matcher(path);
+            Matcher match = checkpointFile.matcher(path);
             if (match.matches() && steps.put(Long.parseLong(match.group(1)), folder.resolve(path)) != null) {
                 throw RequestException.invalid("chunk.path", "two files name step " + match.group(1));
             }

@@ -196,7 +196,8 @@ public final class ImportedSeries {
         return value.toType(DataType.FLOAT64, false).getDouble();
     }
 
-    private static byte[] bytes(Path file, String name, ImportLimits limits) {
+    /** An uploaded file's bytes, read whole, after checking its size against trainer.import.max-file-bytes. */
+    static byte[] bytes(Path file, String name, ImportLimits limits) {
         try {
             long size = Files.size(file);
             if (size > limits.maxFileBytes()) {

@@ -8,6 +8,7 @@ import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.GetRunResponse;
+import org.emergence.proto.v1.ImportFormat;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.RunState;
 import org.emergence.proto.v1.StepProgress;
@@ -22,6 +23,7 @@ import org.emergence.service.RunLimits;
 import org.emergence.trainer.imports.ImportLimits;
 import org.emergence.trainer.imports.ImportUpload;
 import org.emergence.trainer.imports.ImportedSeries;
+import org.emergence.trainer.imports.ParameterSeries;
 import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.service.checkpoint.CachedCheckpointStore;
@@ -163,7 +165,8 @@ public final class TrainingRuns implements AutoCloseable {
         if (runs.containsKey(id) || !checkpoints.steps(id).isEmpty()) {
             throw RequestException.failedPrecondition("run_id " + id + " is already in use; choose another id");
         }
-        ImportedSeries.Series series = ImportedSeries.read(upload, id, limits);
+        ImportedSeries.Series series = upload.header().getFormat() == ImportFormat.IMPORT_FORMAT_PARAMETER_FILES
+                ? ParameterSeries.read(upload, id, limits, this.limits) : ImportedSeries.read(upload, id, limits);
         Run run = new Run(id, series.config(), describe(series.last().report()));
         if (runs.putIfAbsent(id, run) != null) {
             throw RequestException.failedPrecondition("run_id " + id + " is already in use; choose another id");

@@ -37,7 +37,8 @@ public final class SafetensorsCodec {
     /** Headers beyond this are refused rather than allocated (the reference implementation's limit). */
     private static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Map<String, String> SAFETENSORS_DTYPES = Map.of(
             "float16", "F16", "bfloat16", "BF16", "float32", "F32", "float64", "F64",
             "int8", "I8", "uint8", "U8", "int32", "I32", "int64", "I64", "bool", "BOOL");
@@ -57,15 +58,29 @@ public final class SafetensorsCodec {
 
     /** Reads a checkpoint written by {@link #encode}; throws IllegalArgumentException on a malformed file. */
     public static Checkpoint decode(byte[] file) {
-        JsonNode header = readHeader(file);
-        int dataStart = Long.BYTES + (int) ByteBuffer.wrap(file, 0, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        Map<String, String> metadata = metadata(header);
+        Contents contents = read(file);
+        Map<String, String> metadata = contents.metadata();
         return new Checkpoint(
                 required(metadata, RUN_ID),
                 parseStep(required(metadata, STEP)),
                 required(metadata, CONFIG),
                 metrics(metadata),
-                tensors(header, file, dataStart));
+                contents.tensors());
+    }
+
+    /** A standard safetensors file's {@code __metadata__} (empty if it has none) and tensors in data order. */
+    public record Contents(Map<String, String> metadata, List<NamedTensor> tensors) {
+    }
+
+    /**
+     * Any standard safetensors file (the Hugging Face format, with or without metadata), checked
+     * strictly: the header length against the file, each tensor's dtype, shape and byte range, the
+     * ranges tiling the data without gap or overlap. IllegalArgumentException names what is wrong.
+     */
+    public static Contents read(byte[] file) {
+        JsonNode header = readHeader(file);
+        int dataStart = Long.BYTES + (int) ByteBuffer.wrap(file, 0, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return new Contents(metadata(header), tensors(header, file, dataStart));
     }
 
     private static byte[] paddedHeader(Checkpoint checkpoint) {
@@ -114,6 +129,9 @@ public final class SafetensorsCodec {
     private static Map<String, String> metadata(JsonNode header) {
         Map<String, String> metadata = new HashMap<>();
         JsonNode node = header.path(METADATA);
+        if (!node.isMissingNode() && !node.isObject()) {
+            throw new IllegalArgumentException("safetensors " + METADATA + " is not a JSON object");
+        }
         node.fields().forEachRemaining(entry -> metadata.put(entry.getKey(), entry.getValue().asText()));
         return metadata;
     }
@@ -134,26 +152,47 @@ public final class SafetensorsCodec {
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             if (!entry.getKey().equals(METADATA)) {
+                if (!entry.getValue().isObject()) {
+                    throw new IllegalArgumentException("tensor " + entry.getKey() + " has no dtype, shape and data_offsets");
+                }
                 entries.add(entry);
             }
         }
         entries.sort(Comparator.comparingLong(entry -> entry.getValue().path("data_offsets").path(0).asLong()));
+        long dataBytes = file.length - (long) dataStart;
         List<NamedTensor> tensors = new ArrayList<>();
         long expectedBegin = 0;
         for (Map.Entry<String, JsonNode> entry : entries) {
+            String name = entry.getKey();
             JsonNode offsets = entry.getValue().path("data_offsets");
-            long begin = offsets.path(0).asLong(-1);
-            long end = offsets.path(1).asLong(-1);
-            if (begin != expectedBegin || end < begin || dataStart + end > file.length) {
-                throw new IllegalArgumentException("tensor " + entry.getKey() + " has data_offsets " + offsets
-                        + " that do not continue the data at " + expectedBegin);
+            if (!offsets.isArray() || offsets.size() != 2 || !isLong(offsets.get(0)) || !isLong(offsets.get(1))) {
+                throw new IllegalArgumentException("tensor " + name + " has data_offsets " + offsets + ", not [begin, end]");
             }
-            tensors.add(new NamedTensor(entry.getKey(), dtype(entry.getKey(), entry.getValue()), shape(entry.getValue()),
+            long begin = offsets.get(0).asLong();
+            long end = offsets.get(1).asLong();
+            if (end < begin || begin < 0 || end > dataBytes) {
+                throw new IllegalArgumentException("tensor " + name + " has data_offsets " + offsets
+                        + " outside the file's " + dataBytes + " data bytes (truncated?)");
+            }
+            if (begin != expectedBegin) {
+                throw new IllegalArgumentException("tensor " + name + " has data_offsets " + offsets + ": "
+                        + (begin < expectedBegin ? "it overlaps the tensor before" : "a gap of " + (begin - expectedBegin)
+                        + " bytes precedes it") + " (the data continue at " + expectedBegin + ")");
+            }
+            String dtype = dtype(name, entry.getValue());
+            long[] shape = shape(name, entry.getValue());
+            long bytes = byteCount(name, shape, dtype);
+            if (bytes != end - begin) {
+                throw new IllegalArgumentException("tensor " + name + " of " + entry.getValue().path("dtype").asText()
+                        + Arrays.toString(shape) + " needs " + bytes + " bytes, but its data_offsets " + offsets
+                        + " hold " + (end - begin));
+            }
+            tensors.add(new NamedTensor(name, dtype, shape,
                     Arrays.copyOfRange(file, dataStart + (int) begin, dataStart + (int) end)));
             expectedBegin = end;
         }
-        if (dataStart + expectedBegin != file.length) {
-            throw new IllegalArgumentException("safetensors data has " + (file.length - dataStart - expectedBegin) + " bytes no tensor claims");
+        if (expectedBegin != dataBytes) {
+            throw new IllegalArgumentException("safetensors data has " + (dataBytes - expectedBegin) + " bytes no tensor claims");
         }
         return tensors;
     }
@@ -161,18 +200,43 @@ public final class SafetensorsCodec {
     private static String dtype(String name, JsonNode entry) {
         String dtype = DTYPES_BY_CODE.get(entry.path("dtype").asText());
         if (dtype == null) {
-            throw new IllegalArgumentException("tensor " + name + " has unsupported dtype " + entry.path("dtype"));
+            throw new IllegalArgumentException("tensor " + name + " has unsupported dtype " + entry.path("dtype")
+                    + "; supported: " + new java.util.TreeSet<>(DTYPES_BY_CODE.keySet()));
         }
         return dtype;
     }
 
-    private static long[] shape(JsonNode entry) {
+    private static long[] shape(String name, JsonNode entry) {
         JsonNode shape = entry.path("shape");
+        if (!shape.isArray()) {
+            throw new IllegalArgumentException("tensor " + name + " has shape " + shape + ", not a list of dimensions");
+        }
         long[] dimensions = new long[shape.size()];
         for (int i = 0; i < dimensions.length; i++) {
+            if (!isLong(shape.get(i)) || shape.get(i).asLong() < 0) {
+                throw new IllegalArgumentException("tensor " + name + " has shape " + shape + ", not non-negative integers");
+            }
             dimensions[i] = shape.get(i).asLong();
         }
         return dimensions;
+    }
+
+    private static boolean isLong(JsonNode node) {
+        return node.isIntegralNumber() && node.canConvertToLong();
+    }
+
+    /** The bytes a shape of dtype needs; a product that overflows cannot fit any file. */
+    private static long byteCount(String name, long[] shape, String dtype) {
+        try {
+            long bytes = NamedTensor.ITEM_SIZES.get(dtype);
+            for (long dimension : shape) {
+                bytes = Math.multiplyExact(bytes, dimension);
+            }
+            return bytes;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(shape)
+                    + " whose byte count overflows", e);
+        }
     }
 
     private static int dataBytes(Checkpoint checkpoint) {

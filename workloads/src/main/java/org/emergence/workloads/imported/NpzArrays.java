@@ -127,6 +127,10 @@ public final class NpzArrays {
         String header = new String(bytes, headerStart, (int) headerLength, StandardCharsets.ISO_8859_1);
         String descr = group(DESCR, header, name, "descr");
         String dtype = DTYPES.get(descr.replace('=', '<'));
+        if (descr.contains("O")) {
+            throw new IllegalArgumentException("array " + name + " is an object array (dtype " + descr
+                    + "): its data are a pickle, which Emergence never unpickles; save numeric arrays");
+        }
         if (dtype == null) {
             throw new IllegalArgumentException("array " + name + " has dtype " + descr + "; supported: " + DTYPES.keySet());
         }
