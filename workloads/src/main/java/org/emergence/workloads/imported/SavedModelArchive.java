@@ -68,7 +68,7 @@ public final class SavedModelArchive {
             for (Path file : files) {
                 total += Files.size(file);
                 if (total > maxBytes) {
-                    throw new IllegalArgumentException("holds more than " + maxBytes + " bytes");
+                    throw new IllegalArgumentException("holds more than " + maxBytes + " bytes, the limit on one checkpoint");
                 }
                 byte[] bytes = Files.readAllBytes(file);
                 // Stored, not deflated: variables barely compress, and the archive is unpacked at every load.
