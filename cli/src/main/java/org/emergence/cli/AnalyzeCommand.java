@@ -43,18 +43,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Analyses a checkpoint series trained elsewhere: uploads DIR's step-N.pt files and the data
+ * Analyses a checkpoint series trained elsewhere: uploads DIR's checkpoints (step-N.pt TorchScript
+ * files, or step-N/ SavedModel directories, each of their files by its path) and the data
  * through the gateway's ImportExperiment, follows the analysis of every checkpoint, and prints
- * the demo's report (or its JSON document).
+ * the demo's report (or its JSON document). Links are refused, never followed out of DIR.
  */
 @Command(name = "emergence analyze", mixinStandardHelpOptions = true,
-        description = "Imports a checkpoint series (DIR/step-<N>.pt, TorchScript) with its data and reports its transitions.")
+        description = "Imports a checkpoint series (DIR/step-<N>.pt TorchScript files or DIR/step-<N>/ TensorFlow "
+                + "SavedModels) with its data and reports its transitions.")
 public final class AnalyzeCommand implements Callable<Integer> {
 
-    private static final Pattern CHECKPOINT = Pattern.compile("step-\\d{1,18}\\.pt");
+    private static final Pattern TORCHSCRIPT = Pattern.compile("step-\\d{1,18}\\.pt");
+    private static final Pattern SAVEDMODEL = Pattern.compile("step-\\d{1,18}");
     private static final int CHUNK_BYTES = 1 << 20;
 
-    @Parameters(index = "0", description = "Folder of step-<N>.pt TorchScript checkpoints")
+    @Parameters(index = "0", description = "Folder of step-<N>.pt TorchScript checkpoints or step-<N>/ SavedModel directories")
     Path folder;
 
     @Option(names = "--data", required = true, description = "npz with x_train, y_train and optionally x_test, y_test")
@@ -64,7 +67,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--cloud", description = "A point cloud to measure at every checkpoint: a parameter name "
-            + "(e.g. emb.weight), 'outputs', or 'hidden:NAME' for a hidden state the module returns")
+            + "(e.g. emb.weight, or a SavedModel variable such as hidden/kernel), 'outputs', or 'hidden:NAME' for a "
+            + "hidden state the model returns")
     List<String> clouds = List.of();
 
     @Option(names = "--json", description = "Print the report as one JSON document instead of text")
@@ -80,9 +84,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> files = checkpoints();
-        if (files.isEmpty()) {
-            System.err.println("emergence analyze: " + folder + " holds no step-<N>.pt file");
+        Checkpoints checkpoints;
+        try {
+            checkpoints = checkpoints();
+        } catch (IllegalArgumentException e) {
+            System.err.println("emergence analyze: " + e.getMessage());
             return 2;
         }
         if (!Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS)) {
@@ -92,9 +98,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         ManagedChannel channel = ManagedChannelBuilder.forTarget(services.awaitGateway()).usePlaintext()
                 .maxInboundMessageSize(16 << 20).build();
         try {
-            Experiment experiment = upload(channel, files);
+            Experiment experiment = upload(channel, checkpoints);
             var experiments = ExperimentServiceGrpc.newBlockingStub(channel);
-            watch(files.size(), experiments.watchExperiment(WatchExperimentRequest.newBuilder()
+            watch(checkpoints.count(), experiments.watchExperiment(WatchExperimentRequest.newBuilder()
                     .setExperimentId(experiment.getExperimentId()).build()));
             GetReportResponse report = experiments.withDeadlineAfter(120, TimeUnit.SECONDS)
                     .getReport(GetReportRequest.newBuilder().setExperimentId(experiment.getExperimentId()).build());
@@ -108,18 +114,66 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    /** DIR's checkpoint files (plain files only: links are not followed out of DIR). */
-    private List<Path> checkpoints() throws IOException {
-        try (Stream<Path> list = Files.list(folder)) {
-            return list.filter(file -> CHECKPOINT.matcher(file.getFileName().toString()).matches())
-                    .filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
-        }
+    /** One file to send: where it is here, and its path in the import. */
+    private record Upload(Path file, String path) {
     }
 
-    private Experiment upload(ManagedChannel channel, List<Path> files) throws IOException, InterruptedException {
+    /** DIR's checkpoints in one format: how many, and every file to send. */
+    private record Checkpoints(ImportFormat format, int count, List<Upload> files) {
+    }
+
+    /**
+     * DIR's step-<N>.pt files, or else its step-<N>/ directories with every file in them by its
+     * path (step-<N>/variables/variables.index); a link anywhere is refused, not followed.
+     */
+    private Checkpoints checkpoints() throws IOException {
+        List<Path> torchScript = new ArrayList<>();
+        List<Path> savedModels = new ArrayList<>();
+        try (Stream<Path> list = Files.list(folder)) {
+            for (Path file : list.sorted().toList()) {
+                String name = file.getFileName().toString();
+                boolean checkpoint = TORCHSCRIPT.matcher(name).matches() || SAVEDMODEL.matcher(name).matches();
+                if (checkpoint && Files.isSymbolicLink(file)) {
+                    throw new IllegalArgumentException(file + " is a link; links are not followed out of " + folder);
+                }
+                if (TORCHSCRIPT.matcher(name).matches() && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    torchScript.add(file);
+                } else if (SAVEDMODEL.matcher(name).matches() && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                    savedModels.add(file);
+                }
+            }
+        }
+        if (!torchScript.isEmpty() && !savedModels.isEmpty()) {
+            throw new IllegalArgumentException(folder + " holds both step-<N>.pt files and step-<N>/ directories; "
+                    + "a series has one format");
+        }
+        if (!torchScript.isEmpty()) {
+            return new Checkpoints(ImportFormat.IMPORT_FORMAT_TORCHSCRIPT, torchScript.size(), torchScript.stream()
+                    .map(file -> new Upload(file, file.getFileName().toString())).toList());
+        }
+        if (savedModels.isEmpty()) {
+            throw new IllegalArgumentException(folder + " holds no step-<N>.pt file and no step-<N>/ SavedModel directory");
+        }
+        List<Upload> files = new ArrayList<>();
+        for (Path directory : savedModels) {
+            try (Stream<Path> walk = Files.walk(directory)) {
+                for (Path file : walk.sorted().toList()) {
+                    if (Files.isSymbolicLink(file)) {
+                        throw new IllegalArgumentException(file + " is a link; a SavedModel holds plain files only");
+                    }
+                    if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                        files.add(new Upload(file, folder.relativize(file).toString().replace('\\', '/')));
+                    }
+                }
+            }
+        }
+        return new Checkpoints(ImportFormat.IMPORT_FORMAT_SAVEDMODEL, savedModels.size(), files);
+    }
+
+    private Experiment upload(ManagedChannel channel, Checkpoints checkpoints) throws IOException, InterruptedException {
         long total = Files.size(data);
-        for (Path file : files) {
-            total += Files.size(file);
+        for (Upload file : checkpoints.files()) {
+            total += Files.size(file.file());
         }
         CompletableFuture<Experiment> result = new CompletableFuture<>();
         StreamObserver<ImportExperimentRequest> requests = ExperimentServiceGrpc.newStub(channel)
@@ -138,8 +192,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     public void onCompleted() {
                     }
                 });
-        ImportHeader.Builder header = ImportHeader.newBuilder().setFormat(ImportFormat.IMPORT_FORMAT_TORCHSCRIPT)
-                .setTotalBytes(total).setFileCount(files.size() + 1).setDataPath("data.npz")
+        ImportHeader.Builder header = ImportHeader.newBuilder().setFormat(checkpoints.format())
+                .setTotalBytes(total).setFileCount(checkpoints.files().size() + 1).setDataPath("data.npz")
                 .setSource(folder.toAbsolutePath().normalize().getFileName().toString());
         if (task != null) {
             header.setTask(TaskKind.valueOf("TASK_KIND_" + task.toUpperCase()));
@@ -147,11 +201,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
         requests.onNext(ImportExperimentRequest.newBuilder().setHeader(ImportExperimentHeader.newBuilder()
                 .setFiles(header).setPlan(plan()).setName("analyze " + header.getSource())).build());
         send(requests, data, "data.npz", result);
-        for (Path file : files) {
-            send(requests, file, file.getFileName().toString(), result);
+        for (Upload file : checkpoints.files()) {
+            send(requests, file.file(), file.path(), result);
         }
         requests.onCompleted();
-        System.err.println("emergence analyze: uploaded " + files.size() + " checkpoints (" + total / 1024 + " KiB); importing...");
+        System.err.println("emergence analyze: uploaded " + checkpoints.count() + " checkpoints (" + total / 1024 + " KiB); importing...");
         try {
             return result.get();
         } catch (ExecutionException e) {
@@ -189,7 +243,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             } else {
                 representation.setKind(RepresentationKind.REPRESENTATION_KIND_PARAMETER).setName(cloud);
             }
-            plan.addClouds(PointCloudSpec.newBuilder().setName(cloud.replace(':', '_').replace('.', '_'))
+            plan.addClouds(PointCloudSpec.newBuilder().setName(cloud.replaceAll("[^A-Za-z0-9_]", "_"))
                     .setRepresentation(representation));
         }
         return plan.build();

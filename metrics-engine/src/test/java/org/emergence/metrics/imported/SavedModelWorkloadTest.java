@@ -23,16 +23,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,21 +58,7 @@ class SavedModelWorkloadTest {
     @BeforeAll
     static void export() throws Exception {
         archive = SavedModelArchive.pack(SavedModelFixtures.write(folder.resolve("step-1"), MLP), 1 << 30);
-        SplittableRandom random = new SplittableRandom(3);
-        data = new LinkedHashMap<>();
-        for (String split : List.of("train", "test")) {
-            int rows = split.equals("train") ? 300 : 200;
-            ByteBuffer x = ByteBuffer.allocate(rows * INPUTS * 4).order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer y = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < rows * INPUTS; i++) {
-                x.putFloat((float) (2 * random.nextDouble() - 1));
-            }
-            for (int i = 0; i < rows; i++) {
-                y.putLong(random.nextInt(CLASSES));
-            }
-            data.put("x_" + split, new NamedTensor("x_" + split, "float32", new long[] {rows, INPUTS}, x.array()));
-            data.put("y_" + split, new NamedTensor("y_" + split, "int64", new long[] {rows}, y.array()));
-        }
+        data = SavedModelFixtures.data(INPUTS, CLASSES, 300, 200, 3);
     }
 
     /** The same MLP on PyTorch, from the same named parameters. */

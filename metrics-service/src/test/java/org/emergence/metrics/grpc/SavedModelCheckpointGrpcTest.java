@@ -32,17 +32,13 @@ import org.emergence.workloads.imported.SavedModelWorkload;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -64,21 +60,8 @@ class SavedModelCheckpointGrpcTest extends MetricsServiceCalls {
         Path directory = SavedModelFixtures.write(Files.createTempDirectory("savedmodel").resolve("step-3"),
                 SavedModelFixtures.Mlp.random(4, 16, 3, 9));
         byte[] archive = SavedModelArchive.pack(directory, 1 << 30);
-        SplittableRandom random = new SplittableRandom(4);
         int rows = 120;
-        Map<String, NamedTensor> data = new LinkedHashMap<>();
-        for (String split : List.of("train", "test")) {
-            ByteBuffer x = ByteBuffer.allocate(rows * 16).order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer y = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < rows * 4; i++) {
-                x.putFloat((float) random.nextDouble());
-            }
-            for (int i = 0; i < rows; i++) {
-                y.putLong(random.nextInt(3));
-            }
-            data.put("x_" + split, new NamedTensor("x_" + split, "float32", new long[] {rows, 4}, x.array()));
-            data.put("y_" + split, new NamedTensor("y_" + split, "int64", new long[] {rows}, y.array()));
-        }
+        Map<String, NamedTensor> data = SavedModelFixtures.data(4, 3, rows, rows, 4);
         ImportedModelConfig model = ImportedModelConfig.newBuilder().setFormat(ImportFormat.IMPORT_FORMAT_SAVEDMODEL)
                 .setTask(TaskKind.TASK_KIND_CLASSIFICATION).setSource("test").setTrainRows(rows).setTestRows(rows).setOutputs(3)
                 .addHiddenLayers("hidden").build();

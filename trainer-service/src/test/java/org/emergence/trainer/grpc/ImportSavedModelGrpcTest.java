@@ -24,16 +24,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,19 +58,7 @@ class ImportSavedModelGrpcTest {
         for (int step : List.of(0, 10)) {
             SavedModelFixtures.write(series.resolve("step-" + step), SavedModelFixtures.Mlp.random(4, 8, 3, step));
         }
-        SplittableRandom random = new SplittableRandom(1);
-        int rows = 50;
-        ByteBuffer x = ByteBuffer.allocate(rows * 16).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer y = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < rows * 4; i++) {
-            x.putFloat((float) random.nextDouble());
-        }
-        for (int i = 0; i < rows; i++) {
-            y.putLong(random.nextInt(3));
-        }
-        Map<String, NamedTensor> arrays = new LinkedHashMap<>();
-        arrays.put("x_train", new NamedTensor("x_train", "float32", new long[] {rows, 4}, x.array()));
-        arrays.put("y_train", new NamedTensor("y_train", "int64", new long[] {rows}, y.array()));
+        Map<String, NamedTensor> arrays = SavedModelFixtures.data(4, 3, 50, 0, 1);
         Files.write(series.resolve("data.npz"), NpzArrays.write(arrays));
     }
 

@@ -10,8 +10,15 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
+import org.emergence.workloads.checkpoint.NamedTensor;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -57,6 +64,29 @@ public final class SavedModelFixtures {
         private static double gaussian(SplittableRandom random) {
             return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
         }
+    }
+
+    /**
+     * Data for the MLP: x uniform in [-1, 1) [rows, inputs] float32, labels uniform in 0..classes-1
+     * int64, seeded; the test split only where {@code testRows} is positive.
+     */
+    public static Map<String, NamedTensor> data(int inputs, int classes, int trainRows, int testRows, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, NamedTensor> data = new LinkedHashMap<>();
+        for (String split : testRows > 0 ? List.of("train", "test") : List.of("train")) {
+            int rows = split.equals("train") ? trainRows : testRows;
+            ByteBuffer x = ByteBuffer.allocate(rows * inputs * 4).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer y = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < rows * inputs; i++) {
+                x.putFloat((float) (2 * random.nextDouble() - 1));
+            }
+            for (int i = 0; i < rows; i++) {
+                y.putLong(random.nextInt(classes));
+            }
+            data.put("x_" + split, new NamedTensor("x_" + split, "float32", new long[] {rows, inputs}, x.array()));
+            data.put("y_" + split, new NamedTensor("y_" + split, "int64", new long[] {rows}, y.array()));
+        }
+        return data;
     }
 
     /** Writes {@code mlp} as a SavedModel directory {@code directory} (which must not exist yet). */
