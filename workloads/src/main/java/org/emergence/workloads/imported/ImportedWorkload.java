@@ -45,6 +45,11 @@ public abstract class ImportedWorkload implements Workload {
     /** The format in words, for the report: "TorchScript model". */
     protected abstract String format();
 
+    /** How the model runs, for the report: in eval mode (dropout off, batch-norm on running statistics). */
+    protected String mode() {
+        return "eval mode";
+    }
+
     protected ImportedModel model() {
         return model;
     }
@@ -114,7 +119,7 @@ public abstract class ImportedWorkload implements Workload {
     @Override
     public WorkloadReport report() {
         return WorkloadReport.of("imported " + format() + " " + model.source() + " ("
-                + (model.classification() ? "classification" : "regression") + ", eval mode)", model.classification());
+                + (model.classification() ? "classification" : "regression") + ", " + mode() + ")", model.classification());
     }
 
     private Batch batch(NDManager manager, String x, String y) {

@@ -88,6 +88,12 @@ public final class SavedModelWorkload extends ImportedWorkload {
         return "TensorFlow SavedModel";
     }
 
+    /** The serving signature as saved: no training mode to switch off, and no gradients. */
+    @Override
+    protected String mode() {
+        return "serving signature, forward only";
+    }
+
     @Override
     public Optional<String> forwardOnly() {
         return Optional.of("a TensorFlow SavedModel runs forward only: DJL's TensorFlow engine has no gradient "
