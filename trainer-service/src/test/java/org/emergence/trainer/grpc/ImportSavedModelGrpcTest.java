@@ -130,6 +130,17 @@ class ImportSavedModelGrpcTest {
     }
 
     @Test
+    void dataTheSignatureCannotTakeIsRefused() throws Exception {
+        List<Upload> files = new ArrayList<>(goodFiles());
+        Map<String, NamedTensor> arrays = new java.util.LinkedHashMap<>(SavedModelFixtures.data(4, 3, 50, 0, 1));
+        NamedTensor x = arrays.get("x_train");
+        // The same bytes as float64 [rows, 2]: the signature takes float32 [rows, 4].
+        arrays.put("x_train", new NamedTensor("x_train", "float64", new long[] {x.shape()[0], 2}, x.data()));
+        files.set(0, new Upload("data.npz", NpzArrays.write(arrays)));
+        assertInvalid("savedmodel-dtype", files, "cannot run on the inputs");
+    }
+
+    @Test
     void pathsOutsideASavedModelsLayoutAreRefused() throws Exception {
         for (String path : List.of("step-10/../../escape.pb", "/tmp/step-10/saved_model.pb", "step-10/notes.txt",
                 "step-10/variables/../../saved_model.pb", "step-10.pt")) {

@@ -20,6 +20,7 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SignatureDef;
@@ -141,7 +142,8 @@ public final class SavedModelWorkload extends ImportedWorkload {
                 }
             }
             return new Trace(outputs, hidden, List.of());
-        } catch (EngineException | TensorFlowException e) {
+        } catch (EngineException | TensorFlowException | TFInvalidArgumentException e) {
+            // TensorFlow's invalid-argument status is an IllegalArgumentException of its own, not a TensorFlowException.
             throw new IllegalArgumentException("the SavedModel cannot run on the inputs "
                     + inputs.getShape() + " " + inputs.getDataType() + ": " + e.getMessage(), e);
         }
@@ -168,7 +170,8 @@ public final class SavedModelWorkload extends ImportedWorkload {
             Model loaded = Model.newInstance(model().source(), Device.cpu(), ENGINE);
             try {
                 loaded.load(directory, SavedModelArchive.GRAPH, Map.of("Tags", TAG, "SignatureDefKey", SIGNATURE));
-            } catch (IOException | MalformedModelException | EngineException | TensorFlowException e) {
+            } catch (IOException | MalformedModelException | EngineException | TensorFlowException
+                     | TFInvalidArgumentException e) {
                 loaded.close();
                 throw new IllegalArgumentException("the SavedModel cannot be loaded: " + e.getMessage(), e);
             }
@@ -221,7 +224,7 @@ public final class SavedModelWorkload extends ImportedWorkload {
                 }
             }
             return out;
-        } catch (TensorFlowException e) {
+        } catch (TensorFlowException | TFInvalidArgumentException e) {
             throw new IllegalArgumentException("the SavedModel cannot be loaded: " + e.getMessage(), e);
         }
     }
