@@ -217,6 +217,7 @@ class SavedModelWorkloadTest {
         assertEquals(expected.getShape(), actual.getShape());
         double difference = expected.toType(DataType.FLOAT64, false).sub(actual.toType(DataType.FLOAT64, false))
                 .abs().max().getDouble();
+        System.out.printf("TensorFlow against PyTorch: largest difference %.2e%n", difference);
         assertTrue(difference <= tolerance, "differs by " + difference);
     }
 }
