@@ -49,22 +49,26 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Analyses a checkpoint series trained elsewhere: uploads DIR's step-N.pt files and the data, or
- * its parameter files (step-N.safetensors, step-N.npz) with the built-in run config they belong
- * to, through the gateway's ImportExperiment, follows the analysis of every checkpoint, and
- * prints the demo's report (or its JSON document).
+/**
+ * Analyses a checkpoint series trained elsewhere: uploads DIR's checkpoints (step-N.pt TorchScript
+ * files or step-N/ SavedModel directories, each of their files by its path, with the data; or
+ * parameter files step-N.safetensors / step-N.npz with the built-in run config they belong to)
+ * through the gateway's ImportExperiment, follows the analysis of every checkpoint, and prints the
+ * demo's report (or its JSON document). Links are refused, never followed out of DIR.
  */
 @Command(name = "emergence analyze", mixinStandardHelpOptions = true,
-        description = "Imports a checkpoint series (DIR/step-<N>.pt, TorchScript, with --data; or DIR/step-<N>.safetensors "
-                + "and step-<N>.npz parameter files of a built-in workload, with --workload-config) and reports its transitions.")
+        description = "Imports a checkpoint series (DIR/step-<N>.pt TorchScript files or DIR/step-<N>/ TensorFlow "
+                + "SavedModels, with --data; or DIR/step-<N>.safetensors and step-<N>.npz parameter files of a built-in "
+                + "workload, with --workload-config) and reports its transitions.")
 public final class AnalyzeCommand implements Callable<Integer> {
 
     private static final Pattern TORCHSCRIPT = Pattern.compile("step-\\d{1,18}\\.pt");
+    private static final Pattern SAVEDMODEL = Pattern.compile("step-\\d{1,18}");
     private static final Pattern RENAME = Pattern.compile("([^=\\s]+)=([^=:\\s]+)(:T)?");
     private static final int CHUNK_BYTES = 1 << 20;
 
-    @Parameters(index = "0", description = "Folder of step-<N>.pt TorchScript checkpoints, or of step-<N>.safetensors "
-            + "/ step-<N>.npz parameter files")
+    @Parameters(index = "0", description = "Folder of step-<N>.pt TorchScript checkpoints, step-<N>/ SavedModel "
+            + "directories, or step-<N>.safetensors / step-<N>.npz parameter files")
     Path folder;
 
     @Option(names = "--data", description = "TorchScript: npz with x_train, y_train and optionally x_test, y_test")
@@ -85,7 +89,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--cloud", description = "A point cloud to measure at every checkpoint: a parameter name "
-            + "(e.g. emb.weight), 'outputs', or 'hidden:NAME' for a hidden state the module returns")
+            + "(e.g. emb.weight, or a SavedModel variable such as hidden/kernel), 'outputs', or 'hidden:NAME' for a "
+            + "hidden state the model returns")
     List<String> clouds = List.of();
 
     @Option(names = "--json", description = "Print the report as one JSON document instead of text")
@@ -101,19 +106,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> torchScript = checkpoints(TORCHSCRIPT);
-        List<Path> parameterFiles = checkpoints(ParameterFiles.FILE);
-        if (torchScript.isEmpty() == parameterFiles.isEmpty()) {
-            System.err.println("emergence analyze: " + folder + (torchScript.isEmpty()
-                    ? " holds no step-<N>.pt, step-<N>.safetensors or step-<N>.npz file"
-                    : " holds both TorchScript (.pt) and parameter files; analyse one series at a time"));
-            return 2;
-        }
-        boolean parameters = torchScript.isEmpty();
-        List<Path> files = parameters ? parameterFiles : torchScript;
+        Checkpoints checkpoints;
         ImportHeader.Builder header;
         try {
-            header = parameters ? parameterHeader() : torchScriptHeader();
+            checkpoints = checkpoints();
+            header = checkpoints.format() == ImportFormat.IMPORT_FORMAT_PARAMETER_FILES
+                    ? parameterHeader() : modelHeader(checkpoints.format());
         } catch (IllegalArgumentException e) {
             System.err.println("emergence analyze: " + e.getMessage());
             return 2;
@@ -121,9 +119,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         ManagedChannel channel = ManagedChannelBuilder.forTarget(services.awaitGateway()).usePlaintext()
                 .maxInboundMessageSize(16 << 20).build();
         try {
-            Experiment experiment = upload(channel, header, files);
+            Experiment experiment = upload(channel, header, checkpoints);
             var experiments = ExperimentServiceGrpc.newBlockingStub(channel);
-            watch(files.size(), experiments.watchExperiment(WatchExperimentRequest.newBuilder()
+            watch(checkpoints.count(), experiments.watchExperiment(WatchExperimentRequest.newBuilder()
                     .setExperimentId(experiment.getExperimentId()).build()));
             GetReportResponse report = experiments.withDeadlineAfter(120, TimeUnit.SECONDS)
                     .getReport(GetReportRequest.newBuilder().setExperimentId(experiment.getExperimentId()).build());
@@ -137,23 +135,79 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    /** DIR's checkpoint files (plain files only: links are not followed out of DIR). */
-    private List<Path> checkpoints(Pattern name) throws IOException {
-        try (Stream<Path> list = Files.list(folder)) {
-            return list.filter(file -> name.matcher(file.getFileName().toString()).matches())
-                    .filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
-        }
+    /** One file to send: where it is here, and its path in the import. */
+    private record Upload(Path file, String path) {
     }
 
-    private ImportHeader.Builder torchScriptHeader() {
+    /** DIR's checkpoints in one format: how many, and every file to send. */
+    private record Checkpoints(ImportFormat format, int count, List<Upload> files) {
+    }
+
+    /**
+     * DIR's step-<N>.pt files, its step-<N>/ directories with every file in them by its path
+     * (step-<N>/variables/variables.index), or its parameter files; a link anywhere is refused, not followed.
+     */
+    private Checkpoints checkpoints() throws IOException {
+        List<Path> torchScript = new ArrayList<>();
+        List<Path> savedModels = new ArrayList<>();
+        List<Path> parameterFiles = new ArrayList<>();
+        try (Stream<Path> list = Files.list(folder)) {
+            for (Path file : list.sorted().toList()) {
+                String name = file.getFileName().toString();
+                boolean checkpoint = TORCHSCRIPT.matcher(name).matches() || SAVEDMODEL.matcher(name).matches()
+                        || ParameterFiles.FILE.matcher(name).matches();
+                if (checkpoint && Files.isSymbolicLink(file)) {
+                    throw new IllegalArgumentException(file + " is a link; links are not followed out of " + folder);
+                }
+                if (TORCHSCRIPT.matcher(name).matches() && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    torchScript.add(file);
+                } else if (SAVEDMODEL.matcher(name).matches() && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                    savedModels.add(file);
+                } else if (ParameterFiles.FILE.matcher(name).matches() && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    parameterFiles.add(file);
+                }
+            }
+        }
+        int formats = (torchScript.isEmpty() ? 0 : 1) + (savedModels.isEmpty() ? 0 : 1) + (parameterFiles.isEmpty() ? 0 : 1);
+        if (formats > 1) {
+            throw new IllegalArgumentException(folder + " holds checkpoints of more than one format (step-<N>.pt, step-<N>/, "
+                    + "step-<N>.safetensors or .npz); a series has one format");
+        }
+        if (!torchScript.isEmpty() || !parameterFiles.isEmpty()) {
+            List<Path> files = torchScript.isEmpty() ? parameterFiles : torchScript;
+            return new Checkpoints(torchScript.isEmpty() ? ImportFormat.IMPORT_FORMAT_PARAMETER_FILES
+                    : ImportFormat.IMPORT_FORMAT_TORCHSCRIPT, files.size(), files.stream()
+                    .map(file -> new Upload(file, file.getFileName().toString())).toList());
+        }
+        if (savedModels.isEmpty()) {
+            throw new IllegalArgumentException(folder + " holds no step-<N>.pt, step-<N>.safetensors or step-<N>.npz file "
+                    + "and no step-<N>/ SavedModel directory");
+        }
+        List<Upload> files = new ArrayList<>();
+        for (Path directory : savedModels) {
+            try (Stream<Path> walk = Files.walk(directory)) {
+                for (Path file : walk.sorted().toList()) {
+                    if (Files.isSymbolicLink(file)) {
+                        throw new IllegalArgumentException(file + " is a link; a SavedModel holds plain files only");
+                    }
+                    if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                        files.add(new Upload(file, folder.relativize(file).toString().replace('\\', '/')));
+                    }
+                }
+            }
+        }
+        return new Checkpoints(ImportFormat.IMPORT_FORMAT_SAVEDMODEL, savedModels.size(), files);
+    }
+
+    private ImportHeader.Builder modelHeader(ImportFormat format) {
         if (data == null || !Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IllegalArgumentException("TorchScript checkpoints need --data, an npz file" + (data == null ? "" : "; "
+            throw new IllegalArgumentException("TorchScript and SavedModel checkpoints need --data, an npz file" + (data == null ? "" : "; "
                     + data + " is not a file"));
         }
         if (workloadConfig != null || !renames.isEmpty() || renameFile != null) {
-            throw new IllegalArgumentException("--workload-config, --map and --map-file are for parameter files, not TorchScript");
+            throw new IllegalArgumentException("--workload-config, --map and --map-file are for parameter files, not for " + format);
         }
-        ImportHeader.Builder header = ImportHeader.newBuilder().setFormat(ImportFormat.IMPORT_FORMAT_TORCHSCRIPT)
+        ImportHeader.Builder header = ImportHeader.newBuilder().setFormat(format)
                 .setDataPath("data.npz");
         if (task != null) {
             header.setTask(TaskKind.valueOf("TASK_KIND_" + task.toUpperCase()));
@@ -194,11 +248,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
         return header;
     }
 
-    private Experiment upload(ManagedChannel channel, ImportHeader.Builder header, List<Path> files)
+    private Experiment upload(ManagedChannel channel, ImportHeader.Builder header, Checkpoints checkpoints)
             throws IOException, InterruptedException {
         long total = data == null ? 0 : Files.size(data);
-        for (Path file : files) {
-            total += Files.size(file);
+        for (Upload file : checkpoints.files()) {
+            total += Files.size(file.file());
         }
         CompletableFuture<Experiment> result = new CompletableFuture<>();
         StreamObserver<ImportExperimentRequest> requests = ExperimentServiceGrpc.newStub(channel)
@@ -217,18 +271,18 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     public void onCompleted() {
                     }
                 });
-        header.setTotalBytes(total).setFileCount(files.size() + (data == null ? 0 : 1))
+        header.setTotalBytes(total).setFileCount(checkpoints.files().size() + (data == null ? 0 : 1))
                 .setSource(folder.toAbsolutePath().normalize().getFileName().toString());
         requests.onNext(ImportExperimentRequest.newBuilder().setHeader(ImportExperimentHeader.newBuilder()
                 .setFiles(header).setPlan(plan()).setName("analyze " + header.getSource())).build());
         if (data != null) {
             send(requests, data, "data.npz", result);
         }
-        for (Path file : files) {
-            send(requests, file, file.getFileName().toString(), result);
+        for (Upload file : checkpoints.files()) {
+            send(requests, file.file(), file.path(), result);
         }
         requests.onCompleted();
-        System.err.println("emergence analyze: uploaded " + files.size() + " checkpoints (" + total / 1024 + " KiB); importing...");
+        System.err.println("emergence analyze: uploaded " + checkpoints.count() + " checkpoints (" + total / 1024 + " KiB); importing...");
         try {
             return result.get();
         } catch (ExecutionException e) {
@@ -266,7 +320,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             } else {
                 representation.setKind(RepresentationKind.REPRESENTATION_KIND_PARAMETER).setName(cloud);
             }
-            plan.addClouds(PointCloudSpec.newBuilder().setName(cloud.replace(':', '_').replace('.', '_'))
+            plan.addClouds(PointCloudSpec.newBuilder().setName(cloud.replaceAll("[^A-Za-z0-9_]", "_"))
                     .setRepresentation(representation));
         }
         return plan.build();

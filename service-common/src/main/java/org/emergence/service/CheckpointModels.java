@@ -1,6 +1,5 @@
 package org.emergence.service;
 
-import org.emergence.proto.v1.ImportFormat;
 import org.emergence.proto.v1.ImportedModelConfig;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.TaskKind;
@@ -10,6 +9,8 @@ import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.imported.ImportedModel;
 import org.emergence.workloads.imported.ImportedTensors;
+import org.emergence.workloads.imported.ImportedWorkload;
+import org.emergence.workloads.imported.SavedModelWorkload;
 import org.emergence.workloads.imported.TorchScriptWorkload;
 
 import java.util.List;
@@ -38,14 +39,15 @@ public final class CheckpointModels {
     }
 
     /** An imported model from its resolved config and the tensors of one of its checkpoints. */
-    public static Workload imported(ImportedModelConfig config, List<NamedTensor> tensors) {
-        if (config.getFormat() != ImportFormat.IMPORT_FORMAT_TORCHSCRIPT) {
-            throw new IllegalArgumentException("imported format " + config.getFormat() + " is not supported");
-        }
+    public static ImportedWorkload imported(ImportedModelConfig config, List<NamedTensor> tensors) {
         NamedTensor archive = ImportedTensors.find(tensors, ImportedTensors.ARCHIVE).orElseThrow(
                 () -> new IllegalArgumentException("the imported checkpoint lacks its archive " + ImportedTensors.ARCHIVE));
         Map<String, NamedTensor> data = ImportedTensors.data(tensors);
-        return new TorchScriptWorkload(model(config), archive.data(), data);
+        return switch (config.getFormat()) {
+            case IMPORT_FORMAT_TORCHSCRIPT -> new TorchScriptWorkload(model(config), archive.data(), data);
+            case IMPORT_FORMAT_SAVEDMODEL -> new SavedModelWorkload(model(config), archive.data(), data);
+            default -> throw new IllegalArgumentException("imported format " + config.getFormat() + " is not supported");
+        };
     }
 
     public static ImportedModel model(ImportedModelConfig config) {

@@ -126,6 +126,15 @@ public interface Workload {
         return Optional.empty();
     }
 
+    /**
+     * Why the loss cannot be differentiated with respect to the parameters, for a model that runs
+     * forward only (an imported SavedModel); empty, the default, where it can. Probes that need
+     * gradients (the LLC, the Hessian) are then not applicable, with this reason.
+     */
+    default Optional<String> forwardOnly() {
+        return Optional.empty();
+    }
+
     /** How reports present this workload: its summary line, reference series and milestones. */
     default WorkloadReport report() {
         return WorkloadReport.of(name(), classification());

@@ -29,7 +29,8 @@ public enum ProbeKind {
     public Optional<String> notApplicable(Workload workload, Parameters parameters) {
         boolean embedding = workload.tokenEmbedding(parameters).isPresent();
         return Optional.ofNullable(switch (this) {
-            case LOSS_ACCURACY, WEIGHT_NORM, HESSIAN -> null;
+            case LOSS_ACCURACY, WEIGHT_NORM -> null;
+            case HESSIAN -> workload.forwardOnly().orElse(null);
             case FOURIER -> workload.cyclicTask().isPresent() && embedding ? null
                     : workload.name() + " is not a task over Z_p with a token embedding";
             case ATTENTION -> workload.attentionLayers() > 0 ? null : workload.name() + " has no attention layers";

@@ -38,6 +38,7 @@ import org.emergence.proto.v1.FitPhaseProbeResponse;
 import org.emergence.proto.v1.LlcEstimate;
 import org.emergence.proto.v1.LlcProgress;
 import org.emergence.proto.v1.LlcSettings;
+import org.emergence.proto.v1.ProbeNotApplicable;
 import org.emergence.proto.v1.MeasureAttentionRequest;
 import org.emergence.proto.v1.MeasureAttentionResponse;
 import org.emergence.proto.v1.MeasureCheckpointRequest;
@@ -55,6 +56,7 @@ import org.emergence.workloads.checkpoint.Checkpoint;
 import org.emergence.workloads.checkpoint.NamedTensors;
 
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -96,6 +98,11 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
             MeasureCheckpointResponse measured = MeasureRequests.measure(request, checkpoint, gradients, topology);
             if (!request.hasLlc()) {
                 return measured;
+            }
+            Optional<String> forwardOnly = CheckpointModels.workload(checkpoint).forwardOnly();
+            if (forwardOnly.isPresent()) {
+                return measured.toBuilder().addNotApplicable(ProbeNotApplicable.newBuilder().setLlc(true)
+                        .setReason(forwardOnly.get())).build();
             }
             // Progress has no place in a unary answer; the health beat still shows the work alive.
             LlcEstimate llc = checkedAs("llc", () -> llc(checkpoint, request.getLlc(), (chain, draw, loss) -> HealthState.beat()));
@@ -251,6 +258,9 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     private static <T> T onCheckpoint(Checkpoint checkpoint, LlcSettings settings, Function<Model, T> work) {
         RunConfig config = RunConfigs.fromJson(checkpoint.configJson());
         Workload workload = CheckpointModels.workload(checkpoint);
+        workload.forwardOnly().ifPresent(reason -> {
+            throw RequestException.failedPrecondition("the LLC is not applicable to this checkpoint: " + reason);
+        });
         try (NDManager manager = NDManager.newBaseManager()) {
             DataSplit split = workload.data(manager, config.getSeed());
             Batch data = LlcRequests.onTestSplit(settings) ? split.test() : split.train();

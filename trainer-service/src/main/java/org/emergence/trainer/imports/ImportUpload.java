@@ -4,7 +4,6 @@ import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.ImportFileChunk;
 import org.emergence.proto.v1.ImportFormat;
 import org.emergence.proto.v1.ImportHeader;
-import org.emergence.workloads.imported.ParameterFiles;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -28,15 +26,13 @@ import java.util.stream.Stream;
  */
 public final class ImportUpload implements AutoCloseable {
 
-    /** A checkpoint's file name: step-<N>.pt, N the step. */
-    public static final Pattern TORCHSCRIPT_FILE = Pattern.compile("step-(\\d{1,18})\\.pt");
     private static final Pattern DATA_FILE = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}\\.npz");
     public static final String DEFAULT_DATA_PATH = "data.npz";
 
     private final Path folder;
     private final ImportHeader header;
     private final String dataPath;
-    private final Pattern checkpointFile;
+    private final CheckpointFiles files;
     private final Map<String, Long> sizes = new LinkedHashMap<>();
     private String open;
     private OutputStream out;
@@ -44,12 +40,7 @@ public final class ImportUpload implements AutoCloseable {
 
     /** Checks the header against {@code limits} and creates the import's folder under {@code imports}. */
     public ImportUpload(Path imports, String id, ImportHeader header, ImportLimits limits) {
-        this.checkpointFile = switch (header.getFormat()) {
-            case IMPORT_FORMAT_TORCHSCRIPT -> TORCHSCRIPT_FILE;
-            case IMPORT_FORMAT_PARAMETER_FILES -> ParameterFiles.FILE;
-            default -> throw RequestException.invalid("header.format", "header.format must be IMPORT_FORMAT_TORCHSCRIPT "
-                    + "or IMPORT_FORMAT_PARAMETER_FILES, got " + header.getFormat());
-        };
+        this.files = CheckpointFiles.of(header.getFormat());
         // Parameter files are of a built-in workload, whose data are its own.
         boolean withData = header.getFormat() != ImportFormat.IMPORT_FORMAT_PARAMETER_FILES;
         if (header.getTotalBytes() <= 0 || header.getTotalBytes() > limits.maxBytes()) {
@@ -92,6 +83,10 @@ public final class ImportUpload implements AutoCloseable {
         return dataPath;
     }
 
+    public CheckpointFiles files() {
+        return files;
+    }
+
     public void accept(ImportFileChunk chunk) {
         String path = chunk.getPath();
         if (!path.equals(open)) {
@@ -99,12 +94,9 @@ public final class ImportUpload implements AutoCloseable {
                 throw RequestException.invalid("chunk.path", "file " + open + " ended without a chunk marked last; "
                         + "it is truncated");
             }
-            if (!path.equals(dataPath) && !checkpointFile.matcher(path).matches()) {
-                // The pattern as a reader names the files: step-<N>.pt, step-<N>.(safetensors|npz).
-                String names = checkpointFile.pattern().replace("(\\d{1,18})", "<N>").replace("\\.", ".");
-                throw RequestException.invalid("chunk.path", "chunk.path " + quoted(path) + " is neither "
-                        + names + (dataPath == null ? "" : " nor the data file " + dataPath)
-                        + "; an import holds only those, inside its folder");
+            if (!path.equals(dataPath) && files.part(path).isEmpty()) {
+                throw RequestException.invalid("chunk.path", "chunk.path " + quoted(path) + " is neither " + files.names()
+                        + (dataPath == null ? "" : " nor the data file " + dataPath) + "; an import holds only those, inside its folder");
             }
             if (sizes.containsKey(path)) {
                 throw RequestException.invalid("chunk.path", "file " + path + " is sent twice");
@@ -151,14 +143,17 @@ public final class ImportUpload implements AutoCloseable {
         if (dataPath != null && !sizes.containsKey(dataPath)) {
             throw RequestException.invalid("header.data_path", "the data file " + dataPath + " was not sent");
         }
-        Map<Long, Path> steps = new java.util.TreeMap<>();
-        sizes.keySet().forEach(path -> {
-            Matcher match = checkpointFile.matcher(path);
-            if (match.matches() && steps.put(Long.parseLong(match.group(1)), folder.resolve(path)) != null) {
-                throw RequestException.invalid("chunk.path", "two files name step " + match.group(1));
+        Map<Long, String> steps = new java.util.TreeMap<>();
+        sizes.keySet().forEach(path -> files.part(path).ifPresent(part -> {
+            String other = steps.putIfAbsent(part.step(), part.checkpoint());
+            if (other != null && !other.equals(part.checkpoint())) {
+                throw RequestException.invalid("chunk.path", other + " and " + part.checkpoint() + " both name step "
+                        + part.step());
             }
-        });
-        return steps;
+        }));
+        Map<Long, Path> checkpoints = new java.util.TreeMap<>();
+        steps.forEach((step, checkpoint) -> checkpoints.put(step, folder.resolve(checkpoint)));
+        return checkpoints;
     }
 
     public Path dataFile() {
@@ -167,11 +162,13 @@ public final class ImportUpload implements AutoCloseable {
 
     private void open(String path) {
         Path file = folder.resolve(path).normalize();
-        // The name patterns already exclude separators; this keeps the folder's promise even if they change.
-        if (!file.getParent().equals(folder.normalize())) {
+        // The name patterns already exclude '..' and leading '/'; this keeps the folder's promise even if they change.
+        if (!file.startsWith(folder.normalize()) || file.equals(folder.normalize())) {
             throw RequestException.invalid("chunk.path", "chunk.path " + quoted(path) + " escapes the import folder");
         }
         try {
+            // Only this upload creates folders here, none of them links: a SavedModel's step-<N>/variables/.
+            Files.createDirectories(file.getParent());
             out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {

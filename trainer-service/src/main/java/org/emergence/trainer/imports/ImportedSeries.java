@@ -21,7 +21,7 @@ import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.checkpoint.NamedTensors;
 import org.emergence.workloads.imported.ImportedTensors;
 import org.emergence.workloads.imported.NpzArrays;
-import org.emergence.workloads.imported.TorchScriptWorkload;
+import org.emergence.workloads.imported.ImportedWorkload;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,8 +36,9 @@ import java.util.Set;
 
 /**
  * An uploaded series turned into checkpoints: the data read and checked once, then each
- * TorchScript file loaded on the PyTorch engine, run on the data (its outputs must fit the
- * labels) and stored as its parameters by their own names, its archive and the data
+ * checkpoint (a TorchScript file on the PyTorch engine, a SavedModel directory on the TensorFlow
+ * engine) loaded, run on the data (its outputs must fit the labels) and stored as its parameters
+ * by their own names, its archive and the data
  * ({@link ImportedTensors}), with the loss and accuracy it has on the data as the checkpoint's
  * metrics. Every problem is INVALID_ARGUMENT naming the file; nothing is stored here.
  */
@@ -55,8 +56,10 @@ public final class ImportedSeries {
     public static Series read(ImportUpload upload, String runId, ImportLimits limits) {
         Map<Long, Path> steps = upload.finish();
         if (steps.isEmpty()) {
-            throw RequestException.invalid("chunk.path", "the import holds no step-<N>.pt checkpoint");
+            throw RequestException.invalid("chunk.path", "the import holds no checkpoint " + upload.files().names());
         }
+        // TrainingRuns sends parameter files to ParameterSeries: what arrives here is a model format.
+        ModelFiles files = (ModelFiles) upload.files();
         Map<String, NamedTensor> data = data(upload, limits);
         TaskKind task = task(upload.header().getTask(), data);
         long trainRows = data.get(ImportedTensors.X_TRAIN).shape()[0];
@@ -72,17 +75,13 @@ public final class ImportedSeries {
         Workload workload = null;
         for (Map.Entry<Long, Path> step : steps.entrySet()) {
             String file = step.getValue().getFileName().toString();
-            byte[] archive = bytes(step.getValue(), file, limits);
-            if (archive.length < 4 || archive[0] != 'P' || archive[1] != 'K' || archive[2] != 3 || archive[3] != 4) {
-                throw RequestException.invalid("chunk.data", file + " is not a TorchScript archive: it lacks the zip "
-                        + "signature torch.jit.save writes (wrong magic)");
-            }
+            byte[] archive = files.archive(step.getValue(), file, limits);
             NamedTensor archiveTensor = new NamedTensor(ImportedTensors.ARCHIVE, "uint8", new long[] {archive.length}, archive);
             List<NamedTensor> tensors = new ArrayList<>();
             tensors.add(archiveTensor);
             tensors.addAll(dataTensors);
             try (NDManager manager = NDManager.newBaseManager()) {
-                Workload candidate = CheckpointModels.imported(model.build(), tensors);
+                ImportedWorkload candidate = CheckpointModels.imported(model.build(), tensors);
                 Parameters parameters = candidate.initialise(manager, 0);
                 DataSplit split = candidate.data(manager, 0);
                 Trace train = run(candidate, parameters, split.train(), file, task);
@@ -107,7 +106,7 @@ public final class ImportedSeries {
                 checkpoints.add(new Checkpoint(runId, step.getKey(), "", metrics, stored));
                 workload = candidate;
             } catch (EngineException e) {
-                throw RequestException.invalid("chunk.data", file + " cannot be run as TorchScript on the data: "
+                throw RequestException.invalid("chunk.data", file + " cannot be run on the data: "
                         + firstLine(e.getMessage()));
             } catch (IllegalArgumentException e) {
                 throw RequestException.invalid("chunk.data", file + ": " + firstLine(e.getMessage()));
@@ -120,8 +119,8 @@ public final class ImportedSeries {
     }
 
     /** The forward pass on a split with every hidden state the module returns, checked against the labels' shape. */
-    private static Trace run(Workload workload, Parameters parameters, Batch batch, String file, TaskKind task) {
-        Trace trace = ((TorchScriptWorkload) workload).traceAll(parameters, batch.inputs());
+    private static Trace run(ImportedWorkload workload, Parameters parameters, Batch batch, String file, TaskKind task) {
+        Trace trace = workload.traceAll(parameters, batch.inputs());
         long[] outputs = trace.outputs().getShape().getShape();
         long[] labels = batch.targets().getShape().getShape();
         boolean fits = task == TaskKind.TASK_KIND_CLASSIFICATION

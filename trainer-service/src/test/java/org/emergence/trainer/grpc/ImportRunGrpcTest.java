@@ -1,21 +1,19 @@
 package org.emergence.trainer.grpc;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import org.emergence.proto.v1.ImportRunRequest;
+import org.emergence.proto.v1.ImportHeader;
+import io.grpc.stub.StreamObserver;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.FetchCheckpointRequest;
 import org.emergence.proto.v1.GetRunRequest;
 import org.emergence.proto.v1.GetRunResponse;
-import org.emergence.proto.v1.ImportFileChunk;
 import org.emergence.proto.v1.ImportFormat;
-import org.emergence.proto.v1.ImportHeader;
-import org.emergence.proto.v1.ImportRunRequest;
 import org.emergence.proto.v1.ImportRunResponse;
 import org.emergence.proto.v1.ListCheckpointsRequest;
 import org.emergence.proto.v1.RunState;
@@ -31,6 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.emergence.proto.v1.TrainerServiceGrpc;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.imported.NpzArrays;
+import org.emergence.trainer.grpc.ImportCalls.Upload;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,14 +41,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -103,9 +98,6 @@ class ImportRunGrpcTest {
         return NpzArrays.write(arrays);
     }
 
-    private record Upload(String path, byte[] bytes) {
-    }
-
     private static List<Upload> goodFiles() throws Exception {
         try (Stream<Path> files = Files.list(series)) {
             return files.filter(f -> f.getFileName().toString().matches("step-\\d+\\.pt|data\\.npz")).sorted()
@@ -127,49 +119,13 @@ class ImportRunGrpcTest {
     }
 
     private static ImportRunResponse importRun(String runId, List<Upload> files, ImportHeader.Builder header) throws Exception {
-        CompletableFuture<ImportRunResponse> result = new CompletableFuture<>();
-        StreamObserver<ImportRunRequest> requests = TrainerServiceGrpc.newStub(channel).importRun(new StreamObserver<>() {
-            @Override
-            public void onNext(ImportRunResponse value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable cause) {
-                result.completeExceptionally(cause);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        requests.onNext(ImportRunRequest.newBuilder().setRunId(runId).setHeader(header.setFileCount(files.size())).build());
-        for (Upload file : files) {
-            int half = file.bytes().length / 2;
-            requests.onNext(chunk(file.path(), 0, java.util.Arrays.copyOfRange(file.bytes(), 0, half), false));
-            requests.onNext(chunk(file.path(), half, java.util.Arrays.copyOfRange(file.bytes(), half, file.bytes().length), true));
-        }
-        requests.onCompleted();
-        try {
-            return result.get(120, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw (Exception) e.getCause();
-        }
-    }
-
-    private static ImportRunRequest chunk(String path, long offset, byte[] data, boolean last) {
-        return ImportRunRequest.newBuilder().setChunk(ImportFileChunk.newBuilder().setPath(path).setOffset(offset)
-                .setData(ByteString.copyFrom(data)).setLast(last)).build();
-    }
-
-    private static long total(List<Upload> files) {
-        return files.stream().mapToLong(file -> file.bytes().length).sum();
+        return ImportCalls.importRun(channel, runId, header, files);
     }
 
     @Test
     void aTorchScriptSeriesBecomesACompletedRun() throws Exception {
         List<Upload> files = goodFiles();
-        ImportRunResponse response = importRun("import-good", files, total(files));
+        ImportRunResponse response = importRun("import-good", files, ImportCalls.total(files));
         var trainer = TrainerServiceGrpc.newBlockingStub(channel);
         GetRunResponse run = trainer.getRun(GetRunRequest.newBuilder().setRunId(response.getRunId()).build());
         assertEquals(RunState.RUN_STATE_COMPLETED, run.getState());
@@ -191,21 +147,21 @@ class ImportRunGrpcTest {
     @Test
     void aTruncatedUploadIsRefused() throws Exception {
         List<Upload> files = goodFiles();
-        assertInvalid("import-truncated", files, total(files) + 100, "truncated");
+        assertInvalid("import-truncated", files, ImportCalls.total(files) + 100, "truncated");
     }
 
     @Test
     void aFileWithoutTheTorchScriptMagicIsRefused() throws Exception {
         List<Upload> files = new java.util.ArrayList<>(goodFiles());
         files.set(1, new Upload(files.get(1).path(), "not a zip archive at all".getBytes()));
-        assertInvalid("import-magic", files, total(files), "wrong magic");
+        assertInvalid("import-magic", files, ImportCalls.total(files), "wrong magic");
     }
 
     @Test
     void aPathEscapingTheImportFolderIsRefused() throws Exception {
         List<Upload> files = new java.util.ArrayList<>(goodFiles());
         files.set(1, new Upload("../../step-5.pt", files.get(1).bytes()));
-        assertInvalid("import-escape", files, total(files), "chunk.path");
+        assertInvalid("import-escape", files, ImportCalls.total(files), "chunk.path");
     }
 
     @Test
@@ -218,7 +174,7 @@ class ImportRunGrpcTest {
     void outputsThatDoNotFitTheLabelsAreRefused() throws Exception {
         List<Upload> files = new java.util.ArrayList<>(goodFiles());
         files.set(0, new Upload("data.npz", data(P + 5)));
-        assertInvalid("import-shape", files, total(files), "do not fit labels");
+        assertInvalid("import-shape", files, ImportCalls.total(files), "do not fit labels");
     }
 
     /** The built-in MLP the script's model has the architecture of (P logits, embedding 16, hidden 32). */
@@ -229,7 +185,7 @@ class ImportRunGrpcTest {
     /** PyTorch's names to the built-in MLP's; a Linear weight is [out, in] there, [in, out] here. */
     private static ImportHeader.Builder parameterFiles(List<Upload> files) {
         ImportHeader.Builder header = ImportHeader.newBuilder().setFormat(ImportFormat.IMPORT_FORMAT_PARAMETER_FILES)
-                .setTotalBytes(total(files)).setRunConfig(MLP);
+                .setTotalBytes(ImportCalls.total(files)).setRunConfig(MLP);
         String[][] renames = {{"emb.weight", "embed.W"}, {"hidden.weight", "hidden.W", "T"}, {"hidden.bias", "hidden.b"},
                 {"out.weight", "out.W", "T"}, {"out.bias", "out.b"}};
         for (String[] rename : renames) {
@@ -336,8 +292,8 @@ class ImportRunGrpcTest {
         call.onNext(ImportRunRequest.newBuilder().setRunId("import-cancelled").setHeader(parameterFiles(files)
                 .setFileCount(files.size())).build());
         Upload first = files.getFirst();
-        call.onNext(chunk(first.path(), 0, first.bytes(), true));
-        call.onNext(chunk(files.get(1).path(), 0, java.util.Arrays.copyOf(files.get(1).bytes(), 100), false));
+        call.onNext(ImportCalls.chunk(first.path(), 0, first.bytes(), true));
+        call.onNext(ImportCalls.chunk(files.get(1).path(), 0, java.util.Arrays.copyOf(files.get(1).bytes(), 100), false));
         Path imports = checkpointRoot.resolve(".imports");
         for (int i = 0; i < 100 && !(Files.exists(imports) && Files.list(imports).findAny().isPresent()); i++) {
             Thread.sleep(50);
@@ -368,21 +324,10 @@ class ImportRunGrpcTest {
 
     private static void assertInvalid(String runId, List<Upload> files, ImportHeader.Builder header, String says)
             throws Exception {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> importRun(runId, files, header));
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
-        assertTrue(e.getStatus().getDescription().contains(says), e.getStatus().getDescription());
-        assertFalse(Files.exists(checkpointRoot.resolve(runId)), "no run folder remains");
-        assertThrows(StatusRuntimeException.class, () -> TrainerServiceGrpc.newBlockingStub(channel)
-                .getRun(GetRunRequest.newBuilder().setRunId(runId).build()));
-        assertNothingStaged();
+        ImportCalls.assertRefused(channel, checkpointRoot, runId, says, () -> importRun(runId, files, header));
     }
 
     private static void assertNothingStaged() throws Exception {
-        // The staging folder of a refused import goes before the answer; a good one's once stored.
-        Path imports = checkpointRoot.resolve(".imports");
-        for (int i = 0; i < 50 && Files.exists(imports) && Files.list(imports).findAny().isPresent(); i++) {
-            Thread.sleep(100);
-        }
-        assertTrue(!Files.exists(imports) || Files.list(imports).findAny().isEmpty(), "nothing staged remains");
+        ImportCalls.assertNothingStaged(checkpointRoot);
     }
 }

@@ -46,25 +46,17 @@ import java.util.Map;
  * (the module holds its tensors), so gradients come from {@link #lossAndGradients}. An instance
  * holds one module and is not thread-safe: each request builds its own, as for every workload.
  */
-public final class TorchScriptWorkload implements Workload, ModuleGradients {
+public final class TorchScriptWorkload extends ImportedWorkload implements ModuleGradients {
 
-    private final ImportedModel model;
     private final byte[] archive;
-    private final Map<String, NamedTensor> data;
     private NDManager loadedIn;
     private PtSymbolBlock module;
     private Map<String, PtNDArray> ownParameters;
 
     /** A workload over {@code archive} and the data arrays (x_train, y_train, optional x_test, y_test). */
     public TorchScriptWorkload(ImportedModel model, byte[] archive, Map<String, NamedTensor> data) {
-        this.model = model;
+        super(model, data);
         this.archive = archive;
-        this.data = Map.copyOf(data);
-        for (String required : List.of(ImportedTensors.X_TRAIN, ImportedTensors.Y_TRAIN)) {
-            if (!data.containsKey(required)) {
-                throw new IllegalArgumentException("the data lacks " + required);
-            }
-        }
     }
 
     @Override
@@ -85,71 +77,8 @@ public final class TorchScriptWorkload implements Workload, ModuleGradients {
     }
 
     @Override
-    public NDArray forward(Parameters parameters, NDArray inputs) {
-        return traceAll(parameters, inputs).outputs();
-    }
-
-    @Override
-    public Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
-        if (request.attention()) {
-            throw new IllegalArgumentException("a TorchScript module gives no attention patterns");
-        }
-        for (String layer : request.hiddenLayers()) {
-            if (!model.hiddenLayers().contains(layer)) {
-                throw new IllegalArgumentException("the module returns no hidden state " + layer + " (it returns "
-                        + model.hiddenLayers() + ")");
-            }
-        }
-        Trace full = traceAll(parameters, inputs);
-        Map<String, NDArray> kept = new LinkedHashMap<>();
-        full.hidden().forEach((name, value) -> {
-            if (request.hiddenLayers().contains(name)) {
-                kept.put(name, value);
-            }
-        });
-        return new Trace(full.outputs(), kept, List.of());
-    }
-
-    @Override
-    public List<String> hiddenLayers() {
-        return model.hiddenLayers();
-    }
-
-    @Override
-    public NDArray loss(NDArray outputs, NDArray targets) {
-        if (model.classification()) {
-            NDArray logProbabilities = outputs.logSoftmax(-1);
-            return logProbabilities.get(new NDIndex().addAllDim().addPickDim(targets.reshape(-1, 1))).mean().neg();
-        }
-        return outputs.sub(targets.reshape(outputs.getShape())).square().mean();
-    }
-
-    @Override
-    public double accuracy(NDArray outputs, NDArray targets) {
-        if (!model.classification()) {
-            return Double.NaN;
-        }
-        long correct = outputs.argMax(-1).eq(targets).toType(DataType.INT64, false).sum().getLong();
-        return correct / (double) targets.size();
-    }
-
-    @Override
-    public DataSplit data(NDManager manager, long seed) {
-        Batch train = batch(manager, ImportedTensors.X_TRAIN, ImportedTensors.Y_TRAIN);
-        Batch test = data.containsKey(ImportedTensors.X_TEST)
-                ? batch(manager, ImportedTensors.X_TEST, ImportedTensors.Y_TEST) : train;
-        return new DataSplit(train, test);
-    }
-
-    @Override
-    public boolean classification() {
-        return model.classification();
-    }
-
-    @Override
-    public WorkloadReport report() {
-        return WorkloadReport.of("imported TorchScript model " + model.source() + " ("
-                + (model.classification() ? "classification" : "regression") + ", eval mode)", model.classification());
+    protected String format() {
+        return "TorchScript model";
     }
 
     @Override
@@ -179,7 +108,7 @@ public final class TorchScriptWorkload implements Workload, ModuleGradients {
         }
     }
 
-    /** The module's outputs and every hidden state it returns, at {@code parameters}. */
+    @Override
     public Trace traceAll(Parameters parameters, NDArray inputs) {
         load(inputs.getManager());
         write(parameters);
@@ -247,11 +176,5 @@ public final class TorchScriptWorkload implements Workload, ModuleGradients {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
-    }
-
-    private Batch batch(NDManager manager, String x, String y) {
-        NDArray inputs = NamedTensors.toNDArray(manager, data.get(x));
-        NDArray targets = NamedTensors.toNDArray(manager, data.get(y));
-        return new Batch(inputs, targets);
     }
 }
