@@ -3,13 +3,25 @@ package org.emergence.system;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import org.emergence.metrics.imported.LlcAgreement;
 import org.emergence.metrics.imported.TorchScriptFixtures;
+import org.emergence.proto.v1.CheckpointRef;
+import org.emergence.proto.v1.CheckpointSource;
+import org.emergence.proto.v1.EstimateLlcRequest;
+import org.emergence.proto.v1.LlcEstimate;
+import org.emergence.proto.v1.LlcSettings;
+import org.emergence.proto.v1.MetricsServiceGrpc;
 import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.imported.NpzArrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,9 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code emergence analyze} as a user runs it, a JVM of its own against the four services as
  * processes: a TorchScript series PyTorch trained, and the same model's parameter files
  * (safetensors and npz under PyTorch's names, renamed by a map file), each analysed at every
- * checkpoint, loss, accuracy and topology in the report, the last loss PyTorch's own.
+ * checkpoint, loss, accuracy and topology in the report, the last loss PyTorch's own; then the
+ * LLC of both imports' last checkpoint through the gateway's MetricsService agrees.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AnalyzeTest {
 
     private static final int STEPS = 60;
@@ -42,6 +56,8 @@ class AnalyzeTest {
     private Path trained;
     private ServiceSuite suite;
     private double pytorchLoss;
+    /** The run each analysis imported, by series name. */
+    private final Map<String, String> runs = new HashMap<>();
 
     @BeforeAll
     void startServices() throws Exception {
@@ -66,6 +82,7 @@ class AnalyzeTest {
     }
 
     @Test
+    @Order(1)
     void aTorchScriptSeriesIsAnalysedAtEveryCheckpoint() throws Exception {
         Path series = copy("torchscript", "step-\\d+\\.pt");
         JsonObject report = analyze("torchscript", List.of(series.toString(), "--data", trained.resolve("data.npz").toString(),
@@ -74,6 +91,7 @@ class AnalyzeTest {
     }
 
     @Test
+    @Order(2)
     void aParameterFileSeriesIsAnalysedAsTheBuiltInWorkload() throws Exception {
         Path series = copy("parameters", "step-(0|20)\\.npz|step-(40|60)\\.safetensors");
         Path config = Files.writeString(data.resolve("workload.json"), """
@@ -92,6 +110,41 @@ class AnalyzeTest {
                 "--map-file", map.toString()));
         assertTrue(report.get("workload").getAsString().contains("modular addition"), report.get("workload").toString());
         check(report, "h0_total_persistence");
+    }
+
+    /**
+     * The same weights, imported as TorchScript (the user's module and data) and as parameter
+     * files (the built-in MLP on its own data, which the fixture's data are): their LLCs through the
+     * API, with the same small SGLD settings, agree within Monte Carlo error.
+     */
+    @Test
+    @Order(3)
+    void bothImportsHaveTheSameLlcThroughTheApi() {
+        assertEquals(2, runs.size(), "both analyses ran first: " + runs);
+        LlcSettings settings = LlcSettings.newBuilder().setEpsilon(1e-3).setGamma(100).setNBeta(30).setChains(4)
+                .setDraws(100).setBurnIn(50).setMinibatchSize(64).setSeed(11).build();
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(suite.gateway().target()).usePlaintext().build();
+        try {
+            var metrics = MetricsServiceGrpc.newBlockingStub(channel);
+            Map<String, LlcEstimate> estimates = new HashMap<>();
+            runs.forEach((series, run) -> metrics.withDeadlineAfter(5, TimeUnit.MINUTES).estimateLlc(EstimateLlcRequest
+                    .newBuilder().setSource(CheckpointSource.newBuilder().setRef(CheckpointRef.newBuilder().setRunId(run)
+                            .setStep(STEPS))).setSettings(settings).build())
+                    .forEachRemaining(event -> {
+                        if (event.hasEstimate()) {
+                            estimates.put(series, event.getEstimate());
+                        }
+                    }));
+            LlcEstimate script = estimates.get("torchscript");
+            LlcEstimate builtIn = estimates.get("parameters");
+            System.out.printf("LLC through the gateway: TorchScript %.3f +- %.3f, parameter files %.3f +- %.3f%n",
+                    script.getLlcMean(), script.getLlcStd(), builtIn.getLlcMean(), builtIn.getLlcStd());
+            assertEquals(builtIn.getInitialLoss(), script.getInitialLoss(), 1e-5);
+            LlcAgreement.assertEstimatesAgree(script.getLlcMean(), script.getLlcStd(), builtIn.getLlcMean(),
+                    builtIn.getLlcStd(), settings.getChains());
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     /** A folder of the trained series' files whose names match {@code names}. */
@@ -118,7 +171,9 @@ class AnalyzeTest {
         }
         assertEquals(0, process.exitValue(), "analyze " + name + " exited " + process.exitValue() + ": "
                 + Files.readString(stderr, StandardCharsets.UTF_8));
-        return JsonParser.parseString(Files.readString(stdout)).getAsJsonObject();
+        JsonObject report = JsonParser.parseString(Files.readString(stdout)).getAsJsonObject();
+        runs.put(name, report.get("runId").getAsString());
+        return report;
     }
 
     /** Every checkpoint analysed, with loss, accuracy and a topology series at each; the last loss PyTorch's. */

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The check the import tests share: one model's LLC through two workloads. */
-final class LlcAgreement {
+public final class LlcAgreement {
 
     private LlcAgreement() {
     }
@@ -26,10 +26,18 @@ final class LlcAgreement {
         LlcResult first = LlcEstimator.estimate(a, atA, dataA, settings);
         LlcResult second = LlcEstimator.estimate(b, atB, dataB, settings);
         assertEquals(second.initialLoss(), first.initialLoss(), 1e-5);
-        double error = Math.sqrt((first.llcStd() * first.llcStd() + second.llcStd() * second.llcStd()) / settings.chains());
         System.out.printf("LLC %s %.3f +- %.3f, %s %.3f +- %.3f%n", a.name(), first.llcMean(), first.llcStd(),
                 b.name(), second.llcMean(), second.llcStd());
-        assertTrue(Math.abs(first.llcMean() - second.llcMean()) <= 4 * error + 0.02 * Math.abs(second.llcMean()),
-                first.llcMean() + " vs " + second.llcMean() + " (Monte Carlo error " + error + ")");
+        assertEstimatesAgree(first.llcMean(), first.llcStd(), second.llcMean(), second.llcStd(), settings.chains());
+    }
+
+    /**
+     * Two estimates of one LLC, each the mean and spread over {@code chains} chains, differ by at
+     * most four standard errors of their difference plus 2% (the chains' finite length).
+     */
+    public static void assertEstimatesAgree(double meanA, double stdA, double meanB, double stdB, int chains) {
+        double error = Math.sqrt((stdA * stdA + stdB * stdB) / chains);
+        assertTrue(Math.abs(meanA - meanB) <= 4 * error + 0.02 * Math.abs(meanB),
+                meanA + " vs " + meanB + " (Monte Carlo error " + error + ")");
     }
 }
