@@ -62,11 +62,15 @@ public final class ExperimentSupervisor implements AutoCloseable {
     /** Set while shutting down: what is cut short then is resumed on the next start, never marked failed. */
     private volatile boolean closing;
 
+    /**
+     * @param deadlineSeconds    an analysis's deadline without an LLC, and its allowance beyond the LLC's time bound
+     * @param maxDeadlineSeconds the longest deadline of an analysis, whatever its LLC
+     */
     public ExperimentSupervisor(Backends backends, ExperimentStore store, int analysisThreads, int attempts,
-                                long deadlineSeconds, MeterRegistry meters) {
+                                long deadlineSeconds, long maxDeadlineSeconds, MeterRegistry meters) {
         this.backends = backends;
         this.store = store;
-        this.analysis = new CheckpointAnalysis(backends, deadlineSeconds);
+        this.analysis = new CheckpointAnalysis(backends, deadlineSeconds, maxDeadlineSeconds);
         this.attempts = attempts;
         this.analysers = new ThreadPoolExecutor(analysisThreads, analysisThreads, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>());
