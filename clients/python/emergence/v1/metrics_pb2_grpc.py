@@ -21,6 +21,11 @@ class MetricsServiceStub(object):
                 request_serializer=emergence_dot_v1_dot_metrics__pb2.MeasureCheckpointRequest.SerializeToString,
                 response_deserializer=emergence_dot_v1_dot_metrics__pb2.MeasureCheckpointResponse.FromString,
                 )
+        self.EstimateMeasureCheckpoint = channel.unary_unary(
+                '/emergence.v1.MetricsService/EstimateMeasureCheckpoint',
+                request_serializer=emergence_dot_v1_dot_metrics__pb2.EstimateMeasureCheckpointRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_metrics__pb2.EstimateMeasureCheckpointResponse.FromString,
+                )
         self.EstimateLlc = channel.unary_stream(
                 '/emergence.v1.MetricsService/EstimateLlc',
                 request_serializer=emergence_dot_v1_dot_metrics__pb2.EstimateLlcRequest.SerializeToString,
@@ -70,6 +75,15 @@ class MetricsServiceServicer(object):
 
     def MeasureCheckpoint(self, request, context):
         """Loss, accuracy, weight norms, Fourier structure and the other probes of one checkpoint.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EstimateMeasureCheckpoint(self, request, context):
+        """How long MeasureCheckpoint of this request may take here, before any of it runs: the request
+        is bounded as MeasureCheckpoint bounds it (INVALID_ARGUMENT likewise) and the checkpoint read
+        for its size. Callers set their deadline by it; the gateway does, per checkpoint.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -143,6 +157,11 @@ def add_MetricsServiceServicer_to_server(servicer, server):
                     request_deserializer=emergence_dot_v1_dot_metrics__pb2.MeasureCheckpointRequest.FromString,
                     response_serializer=emergence_dot_v1_dot_metrics__pb2.MeasureCheckpointResponse.SerializeToString,
             ),
+            'EstimateMeasureCheckpoint': grpc.unary_unary_rpc_method_handler(
+                    servicer.EstimateMeasureCheckpoint,
+                    request_deserializer=emergence_dot_v1_dot_metrics__pb2.EstimateMeasureCheckpointRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_metrics__pb2.EstimateMeasureCheckpointResponse.SerializeToString,
+            ),
             'EstimateLlc': grpc.unary_stream_rpc_method_handler(
                     servicer.EstimateLlc,
                     request_deserializer=emergence_dot_v1_dot_metrics__pb2.EstimateLlcRequest.FromString,
@@ -209,6 +228,23 @@ class MetricsService(object):
         return grpc.experimental.unary_unary(request, target, '/emergence.v1.MetricsService/MeasureCheckpoint',
             emergence_dot_v1_dot_metrics__pb2.MeasureCheckpointRequest.SerializeToString,
             emergence_dot_v1_dot_metrics__pb2.MeasureCheckpointResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def EstimateMeasureCheckpoint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.MetricsService/EstimateMeasureCheckpoint',
+            emergence_dot_v1_dot_metrics__pb2.EstimateMeasureCheckpointRequest.SerializeToString,
+            emergence_dot_v1_dot_metrics__pb2.EstimateMeasureCheckpointResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -34,6 +34,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Nothing is lost on any single failure. The four services run as separate processes from their
@@ -108,6 +109,38 @@ class FaultSuiteTest {
         assertSameAsUndisturbed("gateway killed", run(() -> restart(gateway)));
     }
 
+    /**
+     * The analyses outlast the gateway: metrics is down while the whole run trains, then the
+     * gateway is killed with checkpoints unanalysed and comes back (with one short attempt per
+     * analysis) while metrics is still down, so the experiment ends INCOMPLETE naming what is
+     * missing. Killed again and started normally with metrics back, it analyses every missing
+     * checkpoint and completes with the undisturbed results.
+     */
+    @Test
+    void gatewayKilledWithCheckpointsUnanalysedReDrivesThemAfterRestart() throws Exception {
+        // One attempt per analysis, which waits 2 s for the metrics service (the default 120 s times 21 checkpoints would be long).
+        ServiceProcess impatientGateway = gateway.variant("one-attempt", List.of("-Dgateway.analysis-attempts=1",
+                "-Dgateway.analysis-deadline-seconds=2"));
+        try {
+            assertSameAsUndisturbed("gateway killed, analyses pending", runFollowing(id -> {
+                metrics.kill();
+                awaitExperiment(id, e -> e.getCheckpointsWritten() == CHECKPOINTS);
+                gateway.kill();
+                impatientGateway.start();
+                Experiment incomplete = awaitExperiment(id, e -> e.getState() != ExperimentState.EXPERIMENT_STATE_RUNNING);
+                assertEquals(ExperimentState.EXPERIMENT_STATE_INCOMPLETE, incomplete.getState(), incomplete.getMessage());
+                assertTrue(incomplete.getCheckpointsAnalysed() < CHECKPOINTS, incomplete.toString());
+                assertTrue(incomplete.getMessage().contains("not analysed"), incomplete.getMessage());
+                impatientGateway.kill();
+                metrics.start();
+                metrics.awaitServing();
+                gateway.start();
+            }));
+        } finally {
+            impatientGateway.close();
+        }
+    }
+
     @Test
     void redisStoppedMidRunCostsSpeedOnly() throws Exception {
         assertSameAsUndisturbed("redis stopped", run(() -> {
@@ -162,14 +195,21 @@ class FaultSuiteTest {
 
     /** Runs the experiment, striking with {@code fault} mid-run (none when null), to its end. */
     private Outcome run(Fault fault) throws Exception {
-        long started = System.nanoTime();
-        String id = gateway().createExperiment(CreateExperimentRequest.newBuilder().setRun(config()).build())
-                .getExperimentId();
-        if (fault != null) {
+        return runFollowing(fault == null ? null : id -> {
             awaitExperiment(id, e -> e.getCheckpointsWritten() >= STRIKE_AT_CHECKPOINTS);
             assertEquals(ExperimentState.EXPERIMENT_STATE_RUNNING, awaitExperiment(id, e -> true).getState(),
                     "the fault strikes mid-run");
             fault.strike();
+        });
+    }
+
+    /** Runs the experiment, {@code fault} (none when null) striking as soon as it is created, to its end. */
+    private Outcome runFollowing(ExperimentFault fault) throws Exception {
+        long started = System.nanoTime();
+        String id = gateway().createExperiment(CreateExperimentRequest.newBuilder().setRun(config()).build())
+                .getExperimentId();
+        if (fault != null) {
+            fault.strike(id);
         }
         Experiment finished = awaitExperiment(id, e -> e.getState() != ExperimentState.EXPERIMENT_STATE_RUNNING);
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -230,6 +270,12 @@ class FaultSuiteTest {
     @FunctionalInterface
     private interface Fault {
         void strike() throws Exception;
+    }
+
+    /** A fault that follows the experiment itself. */
+    @FunctionalInterface
+    private interface ExperimentFault {
+        void strike(String experimentId) throws Exception;
     }
 
     private record Outcome(Experiment experiment, Map<Long, List<Object>> progress,

@@ -19,6 +19,7 @@ final class ServiceProcess implements AutoCloseable {
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
 
     private final String service;
+    private final String name;
     private final int port;
     private final List<String> properties;
     private final Map<String, String> environment;
@@ -27,11 +28,28 @@ final class ServiceProcess implements AutoCloseable {
     private int starts;
 
     ServiceProcess(String service, int port, List<String> properties, Map<String, String> environment, Path logs) {
+        this(service, service, port, properties, environment, logs.resolve(service + ".log"));
+    }
+
+    private ServiceProcess(String service, String name, int port, List<String> properties,
+                           Map<String, String> environment, Path log) {
         this.service = service;
+        this.name = name;
         this.port = port;
         this.properties = List.copyOf(properties);
         this.environment = Map.copyOf(environment);
-        this.log = logs.resolve(service + ".log");
+        this.log = log;
+    }
+
+    /**
+     * The same service on the same port and data, with {@code more} properties (later ones win),
+     * logging to a file of its own: for a restart under another configuration.
+     */
+    ServiceProcess variant(String variantName, List<String> more) {
+        List<String> all = new ArrayList<>(properties);
+        all.addAll(more);
+        return new ServiceProcess(service, service + "-" + variantName, port, all, environment,
+                log.resolveSibling(service + "-" + variantName + ".log"));
     }
 
     int port() {
@@ -67,7 +85,7 @@ final class ServiceProcess implements AutoCloseable {
         try {
             GrpcChecks.awaitServing(port, process);
         } catch (IllegalStateException e) {
-            throw new IllegalStateException(service + ": " + e.getMessage() + "; see " + log, e);
+            throw new IllegalStateException(name + ": " + e.getMessage() + "; see " + log, e);
         }
     }
 
@@ -83,6 +101,6 @@ final class ServiceProcess implements AutoCloseable {
 
     @Override
     public String toString() {
-        return service;
+        return name;
     }
 }

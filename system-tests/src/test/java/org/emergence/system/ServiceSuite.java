@@ -59,7 +59,7 @@ record ServiceSuite(ServiceProcess trainer, ServiceProcess metrics, ServiceProce
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -39,6 +39,8 @@ public final class Experiment {
     private boolean runEnded;
     private ExperimentState runOutcome = ExperimentState.EXPERIMENT_STATE_RUNNING;
     private String runMessage = "";
+    /** The message of the INCOMPLETE end this experiment was reopened from; null if it was not. */
+    private String reopenedFrom;
 
     Experiment(ExperimentStore store, ExperimentRecord record, List<StepProgress> progress,
                List<CheckpointAnalysed> analyses) {
@@ -110,6 +112,34 @@ public final class Experiment {
         runOutcome = outcome;
         runMessage = appendMessage(runMessage, message);
         finishIfDone();
+    }
+
+    /**
+     * The run is lost (the trainer no longer knows it): the experiment fails, unless it was
+     * reopened after its training had completed, when it is as incomplete as before and says why.
+     */
+    synchronized void runLost(String why) {
+        if (reopenedFrom == null) {
+            runEnded(ExperimentState.EXPERIMENT_STATE_FAILED, why);
+        } else {
+            runEnded(ExperimentState.EXPERIMENT_STATE_INCOMPLETE, appendMessage(reopenedFrom, "re-analysis stopped: " + why));
+        }
+    }
+
+    /**
+     * Puts an experiment that ended INCOMPLETE back to RUNNING, so that following its run again
+     * analyses the checkpoints it is missing; true if it did. Its analyses stay, and it ends by
+     * the same rule as before, COMPLETED once every checkpoint is analysed.
+     */
+    synchronized boolean reopenIfIncomplete() {
+        if (record.state() != ExperimentState.EXPERIMENT_STATE_INCOMPLETE) {
+            return false;
+        }
+        reopenedFrom = record.message();
+        record = record.withState(ExperimentState.EXPERIMENT_STATE_RUNNING,
+                "analysing again what was missing (" + reopenedFrom + ")", 0);
+        store.save(record);
+        return true;
     }
 
     synchronized boolean isActive() {

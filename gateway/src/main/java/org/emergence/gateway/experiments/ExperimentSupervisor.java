@@ -62,11 +62,15 @@ public final class ExperimentSupervisor implements AutoCloseable {
     /** Set while shutting down: what is cut short then is resumed on the next start, never marked failed. */
     private volatile boolean closing;
 
+    /**
+     * @param deadlineSeconds    an analysis's deadline without an LLC, and its allowance beyond the LLC's time bound
+     * @param maxDeadlineSeconds the longest deadline of an analysis, whatever its LLC
+     */
     public ExperimentSupervisor(Backends backends, ExperimentStore store, int analysisThreads, int attempts,
-                                long deadlineSeconds, MeterRegistry meters) {
+                                long deadlineSeconds, long maxDeadlineSeconds, MeterRegistry meters) {
         this.backends = backends;
         this.store = store;
-        this.analysis = new CheckpointAnalysis(backends, deadlineSeconds);
+        this.analysis = new CheckpointAnalysis(backends, deadlineSeconds, maxDeadlineSeconds);
         this.attempts = attempts;
         this.analysers = new ThreadPoolExecutor(analysisThreads, analysisThreads, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>());
@@ -83,8 +87,10 @@ public final class ExperimentSupervisor implements AutoCloseable {
     }
 
     /**
-     * Loads every experiment from disk and picks up the unfinished ones: following the run again
-     * replays its checkpoints, and each one not yet analysed is analysed now.
+     * Loads every experiment from disk and picks up the unfinished ones, and those that ended
+     * INCOMPLETE: following the run again replays its checkpoints, and each one not yet analysed
+     * is analysed now (a backend that was down for longer than the retries gets another chance at
+     * every start, until the report is complete).
      */
     public void resume() {
         List<ExperimentRecord> records = store.loadAll();
@@ -92,6 +98,10 @@ public final class ExperimentSupervisor implements AutoCloseable {
         for (ExperimentRecord record : records) {
             Experiment experiment = new Experiment(store, record, store.loadProgress(record.id()),
                     store.loadAnalyses(record.id()));
+            // Reopened before it is listed, so no caller sees it INCOMPLETE while it is being completed.
+            if (experiment.reopenIfIncomplete()) {
+                LOG.info("experiment " + record.id() + " was incomplete; analysing its missing checkpoints");
+            }
             experiments.put(record.id(), experiment);
             if (experiment.isActive()) {
                 LOG.info("resuming experiment " + record.id() + " (run " + record.runId() + ")");
@@ -191,8 +201,8 @@ public final class ExperimentSupervisor implements AutoCloseable {
                     return;
                 }
                 if (!TRANSIENT.contains(e.getStatus().getCode()) || ++failures > attempts * 6) {
-                    experiment.runEnded(ExperimentState.EXPERIMENT_STATE_FAILED,
-                            "lost the training run: " + e.getStatus().getCode() + " " + e.getStatus().getDescription());
+                    experiment.runLost("lost the training run: " + e.getStatus().getCode() + " "
+                            + e.getStatus().getDescription());
                     return;
                 }
                 sleep(backoffMillis(failures));

@@ -1,5 +1,8 @@
 package org.emergence.gateway.grpc;
 
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import org.emergence.proto.grpc.MalformedRequests;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -30,7 +33,7 @@ import java.time.Duration;
 @GrpcService
 @Blocking
 @RegisterInterceptor(TenantAuthentication.class)
-public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServiceImplBase {
+public class ExperimentGrpcService implements BindableService, ExperimentServiceGrpc.AsyncService {
 
     private final ExperimentSupervisor supervisor;
     private final Reports reports;
@@ -43,6 +46,12 @@ public class ExperimentGrpcService extends ExperimentServiceGrpc.ExperimentServi
         this.imports = imports;
         this.reports = reports;
         this.stopWaitMillis = stopWait.toMillis();
+    }
+
+    /** The generated binding, with requests whose bytes do not parse refused as INVALID_ARGUMENT. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedRequests.guard(ExperimentServiceGrpc.bindService(this));
     }
 
     private static String tenant() {

@@ -35,8 +35,10 @@ public class GatewayWiring {
                                     @ConfigProperty(name = "gateway.analysis-threads") int threads,
                                     @ConfigProperty(name = "gateway.analysis-attempts") int attempts,
                                     @ConfigProperty(name = "gateway.analysis-deadline-seconds") long deadline,
+                                    @ConfigProperty(name = "gateway.analysis-max-deadline-seconds") long maxDeadline,
                                     MeterRegistry meters) {
-        return new ExperimentSupervisor(backends, new ExperimentStore(dataDir), threads, attempts, deadline, meters);
+        return new ExperimentSupervisor(backends, new ExperimentStore(dataDir), threads, attempts, deadline,
+                maxDeadline, meters);
     }
 
     @Produces

@@ -5,6 +5,7 @@ import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
 import org.emergence.gateway.experiments.Backends;
+import org.emergence.proto.grpc.MalformedRequests;
 import org.emergence.gateway.experiments.ExperimentSupervisor;
 import org.emergence.proto.v1.TdaServiceGrpc;
 
@@ -23,7 +24,7 @@ public class TdaForwardingService implements BindableService {
 
     @Override
     public ServerServiceDefinition bindService() {
-        return MeasurementForwarding.forward(TdaServiceGrpc.getServiceDescriptor(), backends.tdaChannel(),
-                supervisor::ownsRun, "the tda service");
+        return MalformedRequests.guard(MeasurementForwarding.forward(TdaServiceGrpc.getServiceDescriptor(), backends.tdaChannel(),
+                supervisor::ownsRun, "the tda service"));
     }
 }

@@ -132,6 +132,34 @@ public final class LlcAutoCalibration {
         }
     }
 
+    /**
+     * The most SGLD steps, summed over chains, that {@link #estimate} can take for
+     * {@code requested}, known before anything runs: the worst path of the search, either the
+     * pilots down to some epsilon of the grid and then a full-length run at it and at every
+     * smaller one (each step-down repeats the run), or every pilot failing and one run at the
+     * smallest step. Admission and deadlines bound an auto request by this.
+     */
+    public static long maxChainSteps(SgldSettings requested) {
+        int grid = EPSILON_GRID.length;
+        long[] pilots = new long[grid];
+        long[] finals = new long[grid];
+        for (int i = 0; i < grid; i++) {
+            pilots[i] = (long) PILOT_CHAINS * pilotSettings(requested.toBuilder(), EPSILON_GRID[i]).stepsPerChain();
+            finals[i] = (long) requested.chains() * finalSettings(requested, 1, EPSILON_GRID[i]).stepsPerChain();
+        }
+        long pilotsSoFar = 0;
+        long worst = 0;
+        for (int chosen = 0; chosen < grid; chosen++) {
+            pilotsSoFar += pilots[chosen];
+            long runs = 0;
+            for (int i = chosen; i < grid; i++) {
+                runs += finals[i];
+            }
+            worst = Math.max(worst, pilotsSoFar + runs);
+        }
+        return Math.max(worst, pilotsSoFar + finals[grid - 1]);
+    }
+
     /** Step 4 of the recipe: the chain length follows epsilon. */
     private static SgldSettings finalSettings(SgldSettings requested, double nBeta, double epsilon) {
         int relaxation = relaxationSteps(requested.gamma(), epsilon);
@@ -151,11 +179,16 @@ public final class LlcAutoCalibration {
         return (int) Math.min(MAX_STEPS_PER_CHAIN, Math.ceil(1 / (gamma * epsilon)));
     }
 
+    /** Step 3's pilot at {@code epsilon}: {@value #PILOT_CHAINS} chains of 1/(gamma eps) steps, half burn-in. */
+    private static SgldSettings pilotSettings(SgldSettings.Builder base, double epsilon) {
+        int half = Math.max(2, relaxationSteps(base.build().gamma(), epsilon) / 2);
+        return base.epsilon(epsilon).chains(PILOT_CHAINS).burnIn(half).draws(half).stepsBetweenDraws(1)
+                .seed(base.build().seed() ^ PILOT_SEED_SALT).build();
+    }
+
     private static Pilot pilot(Workload workload, Parameters checkpoint, Batch data, SgldSettings.Builder base,
                                double epsilon, Cancellation cancellation) {
-        int half = Math.max(2, relaxationSteps(base.build().gamma(), epsilon) / 2);
-        SgldSettings settings = base.epsilon(epsilon).chains(PILOT_CHAINS).burnIn(half).draws(half).stepsBetweenDraws(1)
-                .seed(base.build().seed() ^ PILOT_SEED_SALT).build();
+        SgldSettings settings = pilotSettings(base, epsilon);
         try {
             LlcResult result = LlcEstimator.estimate(workload, checkpoint, data, settings, ProgressListener.NONE, cancellation);
             return new Pilot(epsilon, settings.stepsPerChain(), result.malaAcceptanceRate(), result.lossSplitRhat(), null);

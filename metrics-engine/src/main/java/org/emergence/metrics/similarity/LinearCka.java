@@ -27,7 +27,7 @@ public final class LinearCka {
         int d2 = y[0].length;
         double[][] xc = centredTransposed(x);
         double[][] yc = centredTransposed(y);
-        boolean gram = (long) n * n * (d1 + d2) < (long) n * ((long) d1 * d2 + (long) d1 * d1 + (long) d2 * d2);
+        boolean gram = usesGram(n, d1, d2);
         double cross;
         double xx;
         double yy;
@@ -49,6 +49,20 @@ public final class LinearCka {
             throw new IllegalArgumentException("y has zero variance after centring");
         }
         return cross / Math.sqrt(xx * yy);
+    }
+
+    /** Whether n x n Gram matrices are cheaper than the d x d inner products of the features. */
+    private static boolean usesGram(long n, long d1, long d2) {
+        return n * n * (d1 + d2) < n * (d1 * d2 + d1 * d1 + d2 * d2);
+    }
+
+    /**
+     * The heap {@link #of} needs for n inputs of d1 and d2 features beyond its arguments: their
+     * centred copies, and the two Gram matrices where it takes that route.
+     */
+    public static long heapBytes(long n, long d1, long d2) {
+        double bytes = 8.0 * n * (d1 + d2) + (usesGram(n, d1, d2) ? 16.0 * n * n : 0);
+        return (long) Math.min(Long.MAX_VALUE, bytes);
     }
 
     /** Column-centred matrix, transposed to features x inputs so the inner loops run over contiguous rows. */

@@ -73,6 +73,19 @@ final class MeasureRequests {
         return response.putAllScalars(scalars).build();
     }
 
+    /**
+     * The heap one measurement of {@code checkpoint} needs, roughly: its tensors read into arrays
+     * and representations (parameters, hidden states, clouds) copied out of the engine a few times
+     * over, plus the probes' own working arrays.
+     */
+    static long heapBytes(Checkpoint checkpoint) {
+        long tensorBytes = checkpoint.tensors().stream().mapToLong(t -> t.data().length).sum();
+        return HEAP_COPIES_OF_TENSORS * tensorBytes + PROBES_HEAP_BYTES;
+    }
+
+    private static final long HEAP_COPIES_OF_TENSORS = 4;
+    private static final long PROBES_HEAP_BYTES = 16L << 20;
+
     /** The clouds asked for, the workload's defaults first where asked; each checked against the contract's limits. */
     private static List<CloudSpec> clouds(MeasureCheckpointRequest request, Workload workload) {
         if (request.getCloudsCount() > CloudSpec.MAX_CLOUDS) {

@@ -19,6 +19,7 @@ import org.emergence.metrics.llc.SgldSettings;
 import org.emergence.metrics.series.SeriesCatalogue;
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.HealthState;
+import org.emergence.proto.grpc.MemoryBudget;
 import org.emergence.proto.v1.CalibrateLlcRequest;
 import org.emergence.proto.v1.CalibrateLlcResponse;
 import org.emergence.proto.v1.CalibrationPoint;
@@ -32,6 +33,8 @@ import org.emergence.proto.v1.DetectTransitionsResponse;
 import org.emergence.proto.v1.EstimateIntrinsicDimensionRequest;
 import org.emergence.proto.v1.EstimateIntrinsicDimensionResponse;
 import org.emergence.proto.v1.EstimateLlcRequest;
+import org.emergence.proto.v1.EstimateMeasureCheckpointRequest;
+import org.emergence.proto.v1.EstimateMeasureCheckpointResponse;
 import org.emergence.proto.v1.EstimateLlcResponse;
 import org.emergence.proto.v1.FitPhaseProbeRequest;
 import org.emergence.proto.v1.FitPhaseProbeResponse;
@@ -53,7 +56,9 @@ import org.emergence.service.CheckpointModels;
 import org.emergence.service.RunConfigs;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.Checkpoint;
+import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.workloads.checkpoint.NamedTensors;
+import com.google.protobuf.util.Durations;
 
 import java.util.EnumSet;
 import java.util.Optional;
@@ -68,15 +73,19 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     private final CheckpointReader checkpoints;
     private final GradientLane gradients;
     private final CloudTopology topology;
+    private final MemoryBudget memory;
     @Inject
     MetricsLimits limits;
+    @Inject
+    LlcTimeBound llcTimeBound;
 
     private final Timer measureDuration;
     private final Timer llcDuration;
 
     public MetricsGrpcService(CheckpointReader checkpoints, GradientLane gradients, CloudTopology topology,
-                              MeterRegistry meters) {
+                              MemoryBudget memory, MeterRegistry meters) {
         this.checkpoints = checkpoints;
+        this.memory = memory;
         this.gradients = gradients;
         this.topology = topology;
         this.measureDuration = Timer.builder("emergence.measure.duration")
@@ -88,14 +97,10 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
     @Override
     public void measureCheckpoint(MeasureCheckpointRequest request, StreamObserver<MeasureCheckpointResponse> observer) {
         Calls.unary(observer, () -> measureDuration.record(() -> {
-            if (request.hasLlc()) {
-                checkedAs("llc", () -> {
-                    checkLlc(request.getLlc());
-                    return null;
-                });
-            }
+            checkLlc(request);
             Checkpoint checkpoint = checkpoints.read(request.getSource());
-            MeasureCheckpointResponse measured = MeasureRequests.measure(request, checkpoint, gradients, topology);
+            MeasureCheckpointResponse measured = memory.run(MeasureRequests.heapBytes(checkpoint), "this measurement",
+                    () -> MeasureRequests.measure(request, checkpoint, gradients, topology));
             if (!request.hasLlc()) {
                 return measured;
             }
@@ -109,6 +114,31 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
             return measured.toBuilder().setLlc(llc).putScalars(SeriesCatalogue.LLC, llc.getLlcMean())
                     .putScalars(SeriesCatalogue.LLC_STD, llc.getLlcStd()).build();
         }));
+    }
+
+    @Override
+    public void estimateMeasureCheckpoint(EstimateMeasureCheckpointRequest request,
+                                          StreamObserver<EstimateMeasureCheckpointResponse> observer) {
+        Calls.unary(observer, () -> {
+            MeasureCheckpointRequest measurement = request.getMeasurement();
+            try {
+                checkLlc(measurement);
+                Checkpoint checkpoint = checkpoints.read(measurement.getSource());
+                long parameters = CheckpointModels.parameters(checkpoint).stream().mapToLong(NamedTensor::size).sum();
+                EstimateMeasureCheckpointResponse.Builder estimate = EstimateMeasureCheckpointResponse.newBuilder()
+                        .setParameters(parameters);
+                if (measurement.hasLlc()) {
+                    MetricsLimits.LlcWork work = MetricsLimits.llcWork(LlcRequests.settings(measurement.getLlc()),
+                            measurement.getLlc().getAuto());
+                    estimate.setLlcRowGradients((long) Math.min(Long.MAX_VALUE, work.rowGradients()))
+                            .setLlcTimeBound(Durations.fromMillis(llcTimeBound.of(work, parameters).toMillis()));
+                }
+                return estimate.build();
+            } catch (RequestException e) {
+                // The fields are the measurement's, one level down in this request.
+                throw e.field().isEmpty() ? e : e.underField(e.field(), "measurement." + e.field());
+            }
+        });
     }
 
     @Override
@@ -210,7 +240,8 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
                                        StreamObserver<CompareRepresentationsResponse> observer) {
         Calls.unary(observer, () -> {
             limits.check(request);
-            return Calls.validated("first", () -> ProbeRequests.cka(request));
+            return memory.run(ProbeRequests.ckaHeapBytes(request), "this comparison",
+                    () -> Calls.validated("first", () -> ProbeRequests.cka(request)));
         });
     }
 
@@ -223,10 +254,20 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
         });
     }
 
+    /** A measurement's LLC settings, bounded as EstimateLlc bounds them, under the request's name for them. */
+    private void checkLlc(MeasureCheckpointRequest request) {
+        if (request.hasLlc()) {
+            checkedAs("llc", () -> {
+                checkLlc(request.getLlc());
+                return null;
+            });
+        }
+    }
+
     /** The settings' own bounds and the work they imply, before the checkpoint is read. */
     private void checkLlc(LlcSettings requested) {
         limits.check(requested);
-        limits.checkLlc(LlcRequests.settings(requested), 1, "1 estimate");
+        limits.checkLlc(LlcRequests.settings(requested), requested.getAuto(), 1, "1 estimate");
     }
 
     /** One LLC estimate at the checkpoint, manual or auto, on the one gradient lane. */

@@ -1,6 +1,7 @@
 package org.emergence.metrics.grpc;
 
 import io.smallrye.config.ConfigMapping;
+import org.emergence.metrics.llc.LlcAutoCalibration;
 import org.emergence.metrics.llc.SgldSettings;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CalibrateLlcRequest;
@@ -32,7 +33,7 @@ public interface MetricsLimits {
     /** DetectTransitions: series x values x (bootstrap samples + 1). */
     long maxTransitionWork();
 
-    /** One SGLD estimate: chains x (burn-in + draws) x steps between draws x minibatch rows. */
+    /** One SGLD estimate's row-gradients ({@link #llcWork}). */
     long maxLlcWork();
 
     /** CalibrateLlc: epsilons x (n_betas or gammas) estimates. */
@@ -65,18 +66,39 @@ public interface MetricsLimits {
                 "characters of a parameter pattern");
     }
 
+    /** SGLD work: steps summed over chains, and those steps' row-gradients (steps x minibatch rows). */
+    record LlcWork(double chainSteps, double rowGradients) {
+    }
+
+    /**
+     * The work of one LLC estimate of {@code settings} (defaults filled in): chains x (burn-in +
+     * draws x steps between draws), or in {@code auto} mode its worst case with the pilots
+     * ({@link LlcAutoCalibration#maxChainSteps}); times the minibatch rows. The one estimate that
+     * both admission and the time bound callers set their deadlines by are made of.
+     */
+    static LlcWork llcWork(SgldSettings settings, boolean auto) {
+        double chainSteps = auto ? LlcAutoCalibration.maxChainSteps(settings) : (double) settings.chains()
+                * (settings.burnIn() + (settings.draws() - 1.0) * settings.stepsBetweenDraws() + 1);
+        return new LlcWork(chainSteps, chainSteps * settings.minibatchSize());
+    }
+
     /** {@code estimates} SGLD estimates of {@code settings} (defaults filled in), before any is started. */
-    default void checkLlc(SgldSettings settings, long estimates, String setting) {
-        double steps = settings.burnIn() + (settings.draws() - 1.0) * settings.stepsBetweenDraws() + 1;
-        double work = (double) estimates * settings.chains() * steps * settings.minibatchSize();
-        check((long) Math.min(Long.MAX_VALUE, work), maxLlcWork(), "settings.draws", setting
-                + " x chains x (burn_in + draws) x steps_between_draws x minibatch_size, metrics.limits.max-llc-work");
+    default void checkLlc(SgldSettings settings, boolean auto, long estimates, String setting) {
+        double work = estimates * llcWork(settings, auto).rowGradients();
+        if (auto) {
+            check((long) Math.min(Long.MAX_VALUE, work), maxLlcWork(), "settings.chains", setting
+                    + " in auto mode, at worst: its pilots and a full-length run at every step of the epsilon grid"
+                    + " x chains x minibatch_size, metrics.limits.max-llc-work");
+        } else {
+            check((long) Math.min(Long.MAX_VALUE, work), maxLlcWork(), "settings.draws", setting
+                    + " x chains x (burn_in + draws) x steps_between_draws x minibatch_size, metrics.limits.max-llc-work");
+        }
     }
 
     default void check(CalibrateLlcRequest request, SgldSettings settings) {
         long cells = (long) request.getEpsilonsCount() * Math.max(request.getNBetasCount(), request.getGammasCount());
         check(cells, maxCalibrationCells(), "epsilons", "epsilons x (n_betas or gammas), metrics.limits.max-calibration-cells");
-        checkLlc(settings, cells, "cells");
+        checkLlc(settings, false, cells, "cells");
     }
 
     default void check(MeasureAttentionRequest request) {

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.emergence.proto.grpc.MemoryBudget;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.service.checkpoint.CheckpointCache;
 
@@ -34,6 +35,14 @@ public class MetricsWiring {
     @Singleton
     GradientLane gradientLane(@ConfigProperty(name = "metrics.gradient-wait") Duration wait) {
         return new GradientLane(wait);
+    }
+
+    @Produces
+    @Singleton
+    MemoryBudget memoryBudget(@ConfigProperty(name = MemoryBudget.SETTING) double requestHeapFraction) {
+        MemoryBudget budget = new MemoryBudget(requestHeapFraction);
+        LOG.info("large requests may hold " + (budget.budgetBytes() >> 20) + " MB of heap together");
+        return budget;
     }
 
     @Produces

@@ -133,6 +133,23 @@ final class ProbeRequests {
                 .setSeparation(probe.separation())).build();
     }
 
+    /** The heap a comparison of the request needs: both representations decoded, and the engine's own working set. */
+    static long ckaHeapBytes(CompareRepresentationsRequest request) {
+        long n = request.getFirst().getShapeCount() > 0 ? Math.max(0, request.getFirst().getShape(0)) : 0;
+        long d1 = features(request.getFirst());
+        long d2 = features(request.getSecond());
+        return (long) Math.min(Long.MAX_VALUE, 8.0 * n * (d1 + d2) + LinearCka.heapBytes(n, d1, d2));
+    }
+
+    /** Columns of a matrix-shaped tensor (its shape past the rows), 0 if it has none. */
+    private static long features(Tensor tensor) {
+        long features = tensor.getShapeCount() > 1 ? 1 : 0;
+        for (int i = 1; i < tensor.getShapeCount(); i++) {
+            features = (long) Math.min(Long.MAX_VALUE / 2, (double) features * Math.max(0, tensor.getShape(i)));
+        }
+        return features;
+    }
+
     static CompareRepresentationsResponse cka(CompareRepresentationsRequest request) {
         double[][] first = TensorCodec.toMatrix(request.getFirst(), "first", true);
         double[][] second = TensorCodec.toMatrix(request.getSecond(), "second", true);

@@ -2,6 +2,8 @@ package org.emergence.metrics.grpc;
 
 import io.grpc.Status;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.grpc.GrpcFuzzer;
 import ai.djl.ndarray.NDManager;
@@ -22,7 +24,16 @@ import java.util.Set;
 
 /** Every metrics RPC against hundreds of random, extreme and lying requests: only contract codes, still healthy. */
 @QuarkusTest
+@TestProfile(MetricsFuzzTest.SmallWork.class)
 class MetricsFuzzTest {
+
+    /** SGLD work that a fuzz case happens to make valid stays a few seconds on two shared cores. */
+    public static class SmallWork implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("metrics.limits.max-llc-work", "4000000");
+        }
+    }
 
     @Test
     void everyRpcAnswersRandomRequestsWithAContractCode() throws Exception {

@@ -21,6 +21,8 @@ import org.emergence.proto.v1.DetectTransitionsResponse;
 import org.emergence.proto.v1.EstimateIntrinsicDimensionRequest;
 import org.emergence.proto.v1.EstimateLlcRequest;
 import org.emergence.proto.v1.EstimateLlcResponse;
+import org.emergence.proto.v1.EstimateMeasureCheckpointRequest;
+import org.emergence.proto.v1.EstimateMeasureCheckpointResponse;
 import org.emergence.proto.v1.FitPhaseProbeRequest;
 import org.emergence.proto.v1.HeadLocality;
 import org.emergence.proto.v1.InlineCheckpoint;
@@ -269,6 +271,44 @@ class MetricsServiceGrpcTest extends MetricsServiceCalls {
 
         assertInvalid(() -> metrics.measureCheckpoint(MeasureCheckpointRequest.newBuilder().setSource(rrrTruth())
                 .setLlc(settings.toBuilder().setChains(-1)).build()), "llc.chains");
+    }
+
+    @Test
+    void theEstimateBoundsTheLlcsWorkAndTimeAndTheAutoModeCountsItsPilots() {
+        // Manual: 1 chain x (1,000 burn-in + 1,000 draws) x 500 rows; RRR 5,3,5 has 5x3 + 3x5 parameters.
+        LlcSettings manual = LlcSettings.newBuilder().setEpsilon(1e-3).setGamma(1).setNBeta(300).setChains(1)
+                .setDraws(1000).setBurnIn(1000).setMinibatchSize(500).setSeed(3).build();
+        MeasureCheckpointRequest measurement = MeasureCheckpointRequest.newBuilder().setSource(rrrTruth())
+                .addProbes(Probe.PROBE_LOSS_ACCURACY).setLlc(manual).build();
+        EstimateMeasureCheckpointResponse estimate = metrics.estimateMeasureCheckpoint(
+                EstimateMeasureCheckpointRequest.newBuilder().setMeasurement(measurement).build());
+        assertEquals(2000L * 500, estimate.getLlcRowGradients());
+        assertEquals(30, estimate.getParameters());
+        long started = System.nanoTime();
+        metrics.measureCheckpoint(measurement);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double bound = com.google.protobuf.util.Durations.toNanos(estimate.getLlcTimeBound()) / 1e9;
+        assertTrue(seconds <= bound, "measured " + seconds + " s, bound " + bound + " s");
+
+        // Auto, 1 chain of 500 rows: at worst every pilot (2 chains of 1/(gamma eps) steps on the grid
+        // 4e-3 .. 3.125e-5: 2 x 61,750 steps) and one run at the smallest step (15,000 + 15,000).
+        LlcSettings auto = LlcSettings.newBuilder().setAuto(true).setChains(1).setMinibatchSize(500).build();
+        assertEquals((2L * 61_750 + 30_000) * 500, metrics.estimateMeasureCheckpoint(EstimateMeasureCheckpointRequest
+                .newBuilder().setMeasurement(measurement.toBuilder().setLlc(auto)).build()).getLlcRowGradients());
+
+        // 16 chains of 256 rows: manual at its defaults 1.6M row-gradients, in auto mode at worst
+        // (the first pilot, then a run at every step) 435M, over metrics.limits.max-llc-work.
+        LlcSettings many = LlcSettings.newBuilder().setChains(16).build();
+        assertEquals(16L * 400 * 256, metrics.estimateMeasureCheckpoint(EstimateMeasureCheckpointRequest.newBuilder()
+                .setMeasurement(measurement.toBuilder().setLlc(many)).build()).getLlcRowGradients());
+        LlcSettings manyAuto = many.toBuilder().setAuto(true).build();
+        assertInvalid(() -> metrics.estimateLlc(EstimateLlcRequest.newBuilder().setSource(rrrTruth())
+                .setSettings(manyAuto).build()).hasNext(), "settings.chains is 435328000, over the limit");
+        assertInvalid(() -> metrics.measureCheckpoint(measurement.toBuilder().setLlc(manyAuto).build()),
+                "metrics.limits.max-llc-work");
+        assertInvalid(() -> metrics.estimateMeasureCheckpoint(EstimateMeasureCheckpointRequest.newBuilder()
+                .setMeasurement(measurement.toBuilder().setLlc(manyAuto)).build()), "measurement.llc.chains");
+        assertHealthy();
     }
 
     @Test

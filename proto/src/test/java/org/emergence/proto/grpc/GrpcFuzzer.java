@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,12 +59,31 @@ public final class GrpcFuzzer {
     private static final double[] DOUBLES = {0, 1, -1, 0.5, 1e-300, 1e300, Double.NaN, Double.POSITIVE_INFINITY,
             Double.NEGATIVE_INFINITY, Double.MIN_VALUE, Double.MAX_VALUE, -0.0};
 
+    /**
+     * What a status description must never show a caller: a stack frame, a fully qualified
+     * exception class, or an internal address (host:port, an IPv4 address, a dns:/// target).
+     */
+    private static final Pattern LEAK = Pattern.compile("\\bat [a-z][\\w$]*(\\.[\\w$]+)+\\(|\\.java:\\d+"
+            + "|\\b[a-z]+(\\.[a-z0-9_]+)+\\.[A-Z]\\w*(Exception|Error)\\b|\\blocalhost:\\d+|\\b\\d{1,3}(\\.\\d{1,3}){3}\\b"
+            + "|dns:///");
+
     private final Random random;
     private final Channel channel;
+    private final boolean strict;
 
     public GrpcFuzzer(Channel channel, long seed) {
+        this(channel, seed, false);
+    }
+
+    /**
+     * @param strict also send corrupt bytes (bit flips, truncations, trailing garbage of valid
+     *               and random messages), and count as a failure any description that leaks a
+     *               stack trace or an internal address: for a service that faces the outside
+     */
+    public GrpcFuzzer(Channel channel, long seed, boolean strict) {
         this.channel = channel;
         this.random = new Random(seed);
+        this.strict = strict;
     }
 
     /**
@@ -83,10 +103,17 @@ public final class GrpcFuzzer {
     public static List<MethodReport> fuzzLoopback(int port, long seed, ServiceDescriptor service, int cases,
                                                   Set<Status.Code> alsoAcceptable, Map<String, Message> examples)
             throws Exception {
+        return fuzzLoopback(port, seed, service, cases, alsoAcceptable, examples, false);
+    }
+
+    /** As above; {@code strict} as in {@link #GrpcFuzzer(Channel, long, boolean)}. */
+    public static List<MethodReport> fuzzLoopback(int port, long seed, ServiceDescriptor service, int cases,
+                                                  Set<Status.Code> alsoAcceptable, Map<String, Message> examples,
+                                                  boolean strict) throws Exception {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext()
                 .maxInboundMessageSize(64 << 20).build();
         try {
-            return new GrpcFuzzer(channel, seed).fuzzAndAssert(service, cases, alsoAcceptable, examples);
+            return new GrpcFuzzer(channel, seed, strict).fuzzAndAssert(service, cases, alsoAcceptable, examples);
         } finally {
             channel.shutdownNow();
         }
@@ -138,10 +165,18 @@ public final class GrpcFuzzer {
                             1 + random.nextInt(2))
                             : message(method.getInputType(), 0));
                 }
-                Status status = call(method, messages);
+                List<byte[]> bytes = new ArrayList<>();
+                boolean corrupt = strict && random.nextInt(3) == 0;
+                for (DynamicMessage message : messages) {
+                    bytes.add(corrupt ? corrupted(message.toByteArray()) : message.toByteArray());
+                }
+                Status status = call(method, bytes);
                 codes.merge(status.getCode(), 1, Integer::sum);
+                String sent = (corrupt ? "corrupt bytes of " : "") + abbreviate(messages.toString());
                 if (!ACCEPTABLE.contains(status.getCode()) && !alsoAcceptable.contains(status.getCode())) {
-                    failures.add(status + " for " + abbreviate(messages.toString()));
+                    failures.add(status + " for " + sent);
+                } else if (strict && status.getDescription() != null && LEAK.matcher(status.getDescription()).find()) {
+                    failures.add("a description that leaks internals, " + status + ", for " + sent);
                 }
             }
             reports.add(new MethodReport(method.getName(), cases, codes, failures));
@@ -150,7 +185,7 @@ public final class GrpcFuzzer {
     }
 
     /** One call: OK once the first response came (then the call is cancelled), else the status it closed with. */
-    private Status call(Descriptors.MethodDescriptor method, List<DynamicMessage> messages)
+    private Status call(Descriptors.MethodDescriptor method, List<byte[]> messages)
             throws InterruptedException, ExecutionException, TimeoutException {
         MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(method.isClientStreaming()
@@ -177,11 +212,31 @@ public final class GrpcFuzzer {
             }
         }, new Metadata());
         call.request(1);
-        for (DynamicMessage message : messages) {
-            call.sendMessage(message.toByteArray());
+        for (byte[] message : messages) {
+            call.sendMessage(message);
         }
         call.halfClose();
         return outcome.get(DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
+    }
+
+    /** {@code bytes} with a few bits flipped, cut short, or with garbage after them: mostly no valid message. */
+    private byte[] corrupted(byte[] bytes) {
+        int pick = bytes.length == 0 ? 2 : random.nextInt(3);
+        if (pick == 0) {
+            byte[] flipped = bytes.clone();
+            for (int flips = 1 + random.nextInt(8); flips > 0; flips--) {
+                flipped[random.nextInt(flipped.length)] ^= (byte) (1 << random.nextInt(8));
+            }
+            return flipped;
+        }
+        if (pick == 1) {
+            return java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
+        }
+        byte[] garbage = new byte[1 + random.nextInt(64)];
+        random.nextBytes(garbage);
+        byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + garbage.length);
+        System.arraycopy(garbage, 0, longer, bytes.length, garbage.length);
+        return longer;
     }
 
     /** A random message of {@code type}: most fields left unset or extreme, so most cases are malformed. */

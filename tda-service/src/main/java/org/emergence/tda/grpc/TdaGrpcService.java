@@ -9,6 +9,8 @@ import io.smallrye.common.annotation.Blocking;
 import org.emergence.proto.codec.TensorChunks;
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.HealthState;
+import org.emergence.proto.grpc.MemoryBudget;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.proto.v1.CompareDiagramsRequest;
 import org.emergence.proto.v1.CompareDiagramsResponse;
 import org.emergence.proto.v1.ComputePersistenceRequest;
@@ -36,11 +38,14 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
 
     private final TdaLimits limits;
     private final Semaphore slots;
+    private final MemoryBudget memory;
     private final Timer persistence;
 
-    public TdaGrpcService(TdaLimits limits, MeterRegistry meters) {
+    public TdaGrpcService(TdaLimits limits, MeterRegistry meters,
+                          @ConfigProperty(name = MemoryBudget.SETTING) double requestHeapFraction) {
         this.limits = limits;
         this.slots = new Semaphore(limits.maxConcurrent());
+        this.memory = new MemoryBudget(requestHeapFraction);
         this.persistence = Timer.builder("emergence.persistence.duration")
                 .description("One Vietoris-Rips persistence computation, distances included").register(meters);
     }
@@ -139,15 +144,16 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
 
     private ComputePersistenceResponse compute(ComputePersistenceRequest request) {
         var options = PersistenceRequests.options(request, limits);
-        // The distances are built inside the slot too: they are the quadratic part of the memory.
-        return withSlot(() -> {
+        long heapBytes = PersistenceRequests.checkedHeapBytes(request, options.maxDimension(), limits);
+        // The distances are built inside the slot and the heap reserved for them: they are the quadratic part.
+        return withSlot(() -> memory.run(heapBytes, "this persistence computation", () -> {
             Timer.Sample sample = Timer.start();
-            var distances = PersistenceRequests.distances(request, options.maxDimension(), limits);
+            var distances = PersistenceRequests.distances(request);
             long start = System.nanoTime();
             PersistenceResult result = VietorisRips.compute(distances, options, TdaGrpcService::progress);
             sample.stop(persistence);
             return PersistenceRequests.response(result, (System.nanoTime() - start) / 1e6);
-        });
+        }));
     }
 
     /** The engines call this between pieces of work: a heartbeat, and the caller's cancellation. */
