@@ -395,9 +395,12 @@ class HttpApiTest {
         assertEquals("colour", fieldAtFault(error(send("POST", "/api/experiments", "token-a", "{\"colour\":1}"), 400)));
         assertEquals("body", fieldAtFault(error(send("POST", "/api/experiments", "token-a", "{\"run\":"), 400)));
 
-        com.google.rpc.Status noRoute = error(send("GET", "/api/nothing-here", "token-a", null), 404);
-        assertEquals(Status.Code.NOT_FOUND.value(), noRoute.getCode());
-        assertEquals(404, send("POST", "/api/metrics:noSuchMethod", "token-a", "{}").statusCode());
+        HttpResponse<String> other = send("GET", "/api/experiments/x/other", null, null);
+        assertEquals("other x", other.body(), "a resource of its own under /api is left to it");
+        assertEquals(404, send("GET", "/api/nothing-here", "token-a", null).statusCode());
+        for (String unknown : List.of("/api/metrics:noSuchMethod", "/api/experiments/x:explode")) {
+            assertEquals(Status.Code.NOT_FOUND.value(), error(send("POST", unknown, "token-a", "{}"), 404).getCode(), unknown);
+        }
         HttpResponse<String> wrongMethod = send("GET", "/api/metrics:measureCheckpoint", "token-a", null);
         assertEquals(Status.Code.UNIMPLEMENTED.value(), error(wrongMethod, 405).getCode());
         assertEquals("POST", wrongMethod.headers().firstValue("allow").orElse(""));

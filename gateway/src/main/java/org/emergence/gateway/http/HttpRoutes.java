@@ -76,6 +76,23 @@ final class HttpRoutes {
     private HttpRoutes() {
     }
 
+    /**
+     * Whether {@code path} names a custom method ({@code <collection>:<method>} or
+     * {@code <collection>/<id>:<method>}) of one of these routes' collections, known or not: that
+     * syntax is this API's, so an unknown one is its NOT_FOUND rather than another resource's.
+     */
+    static boolean isCustomMethod(String path, List<Route> routes) {
+        int colon = path.lastIndexOf(':');
+        if (colon < 0 || path.indexOf('/', colon) >= 0) {
+            return false;
+        }
+        String before = path.substring(0, colon);
+        return routes.stream()
+                .map(r -> PREFIX + "/" + r.template().substring(PREFIX.length() + 1).split("[/:]", 2)[0])
+                .anyMatch(collection -> before.equals(collection)
+                        || before.startsWith(collection + "/") && before.indexOf('/', collection.length() + 1) < 0);
+    }
+
     static List<Route> of(List<ServiceDescriptor> services) {
         List<Route> routes = new ArrayList<>();
         for (ServiceDescriptor service : services) {

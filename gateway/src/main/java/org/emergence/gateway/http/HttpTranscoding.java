@@ -96,10 +96,6 @@ public class HttpTranscoding {
 
     void register(@Observes Router router) {
         router.route(HttpRoutes.PREFIX + "/*").order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
-        // Whatever no route of this API nor another resource under /api took.
-        router.route(HttpRoutes.PREFIX + "/*").order(RouteConstants.ROUTE_ORDER_AFTER_DEFAULT).handler(ctx ->
-                fail(ctx.response(), ProtoJson.status(RequestException.notFound(
-                        "no route " + ctx.request().method() + " " + ctx.request().path()))));
         router.get("/q/openapi").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(openApi));
     }
@@ -120,7 +116,12 @@ public class HttpTranscoding {
             allowed.add(route.httpMethod());
         }
         if (allowed.isEmpty()) {
-            ctx.next();
+            if (HttpRoutes.isCustomMethod(path, routes)) {
+                fail(ctx.response(), ProtoJson.status(RequestException.notFound("no method " + path)));
+            } else {
+                // Other resources may live under /api too (JAX-RS ones): whatever no one serves is Quarkus's 404.
+                ctx.next();
+            }
             return;
         }
         ctx.response().putHeader("Allow", String.join(", ", allowed));
@@ -213,6 +214,9 @@ public class HttpTranscoding {
     @SuppressWarnings("unchecked")
     private void call(RoutingContext ctx, Context context, HttpRoutes.Route route, List<Message> requests,
                       String authorization) {
+        if (ctx.response().closed()) {
+            return;
+        }
         Metadata headers = new Metadata();
         if (authorization != null) {
             headers.put(AUTHORIZATION, authorization);
