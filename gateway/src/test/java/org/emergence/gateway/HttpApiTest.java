@@ -348,12 +348,16 @@ class HttpApiTest {
         assertEquals(Status.Code.NOT_FOUND.value(), hidden.getCode(), "another tenant's run does not exist for bob");
     }
 
+    /** An LLC estimate of a small deep linear network, sent inline; progress comes per draw, none during burn-in. */
+    private static EstimateLlcRequest llc(int burnIn, int draws) {
+        return EstimateLlcRequest.newBuilder().setSource(MeasurementsThroughGatewayTest.deepLinearCheckpoint())
+                .setSettings(LlcSettings.newBuilder().setEpsilon(1e-3).setGamma(1).setNBeta(300).setChains(2)
+                        .setDraws(draws).setBurnIn(burnIn).setMinibatchSize(200).setSeed(5)).build();
+    }
+
     @Test
     void llcEstimatesStreamAsServerSentEventsLikeTheGrpcStream() throws Exception {
-        EstimateLlcRequest request = EstimateLlcRequest.newBuilder()
-                .setSource(MeasurementsThroughGatewayTest.deepLinearCheckpoint())
-                .setSettings(LlcSettings.newBuilder().setEpsilon(1e-3).setGamma(1).setNBeta(300).setChains(2)
-                        .setDraws(50).setBurnIn(50).setMinibatchSize(200).setSeed(5)).build();
+        EstimateLlcRequest request = llc(50, 50);
         List<EstimateLlcResponse> overHttp = completed(events("POST", "/api/metrics:estimateLlc", "token-b", json(request)),
                 EstimateLlcResponse.newBuilder());
         List<EstimateLlcResponse> direct = new ArrayList<>();
@@ -451,6 +455,42 @@ class HttpApiTest {
         } finally {
             send("POST", "/api/experiments/" + running.getExperimentId() + ":stop", "token-a", null);
         }
+    }
+
+    /**
+     * An LLC estimate with a long burn-in says nothing for a while: the stream opens with keep-alive
+     * comments, and a client that leaves it frees the metrics service (its one gradient lane takes
+     * the next estimate at once, which it would refuse while the abandoned chain went on).
+     */
+    @Test
+    void aQuietStreamIsKeptAliveAndLeavingItStopsTheEstimateBehindIt() throws Exception {
+        int http = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        String[] cancelled = {"grpc_server_processing_duration_seconds_count", "method=\"EstimateLlc\"",
+                "statusCode=\"CANCELLED\""};
+        double before = PrometheusScrape.of(http).sum(cancelled[0], cancelled[1], cancelled[2]);
+        byte[] body = json(llc(300_000, 50)).getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("localhost", http)) {
+            socket.getOutputStream().write(("POST /api/metrics:estimateLlc HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer token-a\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("HTTP/1.1 200 OK", reader.readLine());
+            String line;
+            while ((line = reader.readLine()) != null && !line.startsWith(": ")) {
+                assertFalse(line.startsWith("data: "), "a burn-in of 300,000 steps has no progress to tell");
+            }
+            assertEquals(": keep-alive", line);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (PrometheusScrape.of(http).sum(cancelled[0], cancelled[1], cancelled[2]) <= before) {
+            assertTrue(System.nanoTime() < deadline, "the estimate went on after its client left");
+            Thread.sleep(200);
+        }
+        List<EstimateLlcResponse> next = completed(events("POST", "/api/metrics:estimateLlc", "token-a", json(llc(50, 50))),
+                EstimateLlcResponse.newBuilder());
+        assertTrue(next.get(next.size() - 1).hasEstimate(), "the lane was free for the next estimate");
     }
 
     @Test

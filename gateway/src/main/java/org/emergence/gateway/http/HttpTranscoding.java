@@ -37,6 +37,7 @@ import org.emergence.proto.v1.ExperimentServiceGrpc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -67,11 +68,13 @@ public class HttpTranscoding {
     private final String openApi;
     private final TenantAuthentication authentication;
     private final ManagedChannel loopback;
+    private final long keepAliveMillis;
 
     public HttpTranscoding(@GrpcService Instance<BindableService> services, TenantAuthentication authentication,
                            @ConfigProperty(name = "quarkus.grpc.server.port") int port,
                            @ConfigProperty(name = "quarkus.grpc.server.test-port") int testPort,
-                           @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size") int maxMessageBytes) {
+                           @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size") int maxMessageBytes,
+                           @ConfigProperty(name = "gateway.http.event-stream-keep-alive") Duration keepAlive) {
         List<ServiceDescriptor> served = new ArrayList<>();
         for (BindableService service : services) {
             ServiceDescriptor descriptor = service.bindService().getServiceDescriptor();
@@ -83,6 +86,7 @@ public class HttpTranscoding {
         this.routes = HttpRoutes.of(served);
         this.openApi = OpenApiDocument.of(routes);
         this.authentication = authentication;
+        this.keepAliveMillis = keepAlive.toMillis();
         // The server's own inbound limit bounds what comes back too: a response the gRPC API could
         // not send to a client with the same limit is not sent over HTTP either.
         this.loopback = ManagedChannelBuilder.forAddress("localhost", LaunchMode.current() == LaunchMode.TEST ? testPort : port)
@@ -225,7 +229,8 @@ public class HttpTranscoding {
                 CallOptions.DEFAULT);
         HttpServerResponse response = ctx.response();
         response.closeHandler(v -> call.cancel("the HTTP client went away", null));
-        call.start(route.serverStreaming() ? new EventStream(call, response, context) : new Unary(ctx, context), headers);
+        call.start(route.serverStreaming() ? new EventStream(call, response, context, keepAliveMillis)
+                : new Unary(ctx, context), headers);
         call.request(1);
         requests.forEach(call::sendMessage);
         call.halfClose();
@@ -270,12 +275,25 @@ public class HttpTranscoding {
         private final ClientCall<Message, Message> call;
         private final HttpServerResponse response;
         private final Context context;
+        private final long keepAlive;
         private boolean started;
 
-        EventStream(ClientCall<Message, Message> call, HttpServerResponse response, Context context) {
+        /**
+         * Every {@code keepAliveMillis} the stream gets a comment line too, so that proxies keep a
+         * quiet one open; a stream with no event yet starts with it (its failure is then a status event).
+         */
+        EventStream(ClientCall<Message, Message> call, HttpServerResponse response, Context context, long keepAliveMillis) {
             this.call = call;
             this.response = response;
             this.context = context;
+            this.keepAlive = context.owner().setPeriodic(keepAliveMillis, timer -> {
+                if (gone()) {
+                    context.owner().cancelTimer(timer);
+                } else if (!response.writeQueueFull()) {
+                    start();
+                    response.write(": keep-alive\n\n");
+                }
+            });
         }
 
         @Override
@@ -299,6 +317,7 @@ public class HttpTranscoding {
         public void onClose(Status status, Metadata trailers) {
             com.google.rpc.Status outcome = ProtoJson.status(status, trailers);
             context.runOnContext(v -> {
+                context.owner().cancelTimer(keepAlive);
                 if (gone()) {
                     return;
                 }
