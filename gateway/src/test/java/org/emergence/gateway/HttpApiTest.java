@@ -251,6 +251,10 @@ class HttpApiTest {
         return "post /api/" + shortName + ":" + Character.toLowerCase(name.charAt(0)) + name.substring(1);
     }
 
+    private static Message prototype(MethodDescriptor.Marshaller<?> marshaller) {
+        return (Message) ((MethodDescriptor.PrototypeMarshaller<?>) marshaller).getMessagePrototype();
+    }
+
     /** What a call answered: its messages' JSON and its status (code and message). */
     private record Outcome(List<String> messages, int code, String message) {
     }
@@ -279,7 +283,7 @@ class HttpApiTest {
         }, new Metadata());
         call.request(1);
         if (method.getType().clientSendsOneMessage()) {
-            call.sendMessage((Message) ((MethodDescriptor.PrototypeMarshaller<?>) method.getRequestMarshaller()).getMessagePrototype());
+            call.sendMessage(prototype(method.getRequestMarshaller()));
         }
         call.halfClose();
         Status status = closed.get(90, TimeUnit.SECONDS);
@@ -294,7 +298,7 @@ class HttpApiTest {
             com.google.rpc.Status status = error(response, response.statusCode());
             return new Outcome(List.of(), status.getCode(), status.getMessage());
         }
-        Message prototype = (Message) ((MethodDescriptor.PrototypeMarshaller<?>) method.getResponseMarshaller()).getMessagePrototype();
+        Message prototype = prototype(method.getResponseMarshaller());
         List<String> messages = new ArrayList<>();
         if (method.getType().serverSendsOneMessage()) {
             messages.add(json(ok(response, prototype.newBuilderForType())));
@@ -341,7 +345,8 @@ class HttpApiTest {
                 .addProbes(Probe.PROBE_LOSS_ACCURACY).addProbes(Probe.PROBE_WEIGHT_NORM).build();
         MeasureCheckpointResponse overHttp = ok(send("POST", "/api/metrics:measureCheckpoint", "token-a", json(request)),
                 MeasureCheckpointResponse.newBuilder());
-        MeasureCheckpointResponse direct = MetricsServiceGrpc.newBlockingStub(BackendServices.shared().metricsChannel()).measureCheckpoint(request);
+        MeasureCheckpointResponse direct = MetricsServiceGrpc.newBlockingStub(
+                BackendServices.shared().metricsChannel()).measureCheckpoint(request);
         assertEquals(direct.getScalarsMap(), overHttp.getScalarsMap());
         assertTrue(overHttp.containsScalars("weight_norm"));
         com.google.rpc.Status hidden = error(send("POST", "/api/metrics:measureCheckpoint", "token-b", json(request)), 404);
@@ -361,7 +366,8 @@ class HttpApiTest {
         List<EstimateLlcResponse> overHttp = completed(events("POST", "/api/metrics:estimateLlc", "token-b", json(request)),
                 EstimateLlcResponse.newBuilder());
         List<EstimateLlcResponse> direct = new ArrayList<>();
-        MetricsServiceGrpc.newBlockingStub(BackendServices.shared().metricsChannel()).estimateLlc(request).forEachRemaining(direct::add);
+        MetricsServiceGrpc.newBlockingStub(
+                BackendServices.shared().metricsChannel()).estimateLlc(request).forEachRemaining(direct::add);
         assertTrue(overHttp.size() > 1, "progress events come before the estimate");
         assertEquals(direct.get(direct.size() - 1).getEstimate(), overHttp.get(overHttp.size() - 1).getEstimate());
     }
@@ -371,7 +377,8 @@ class HttpApiTest {
         ComputePersistenceRequest circle = MeasurementsThroughGatewayTest.circle(24);
         ComputePersistenceResponse whole = ok(send("POST", "/api/tda:computePersistence", "token-a", json(circle)),
                 ComputePersistenceResponse.newBuilder());
-        assertEquals(TdaServiceGrpc.newBlockingStub(BackendServices.shared().tdaChannel()).computePersistence(circle).getDiagramsList(), whole.getDiagramsList());
+        assertEquals(TdaServiceGrpc.newBlockingStub(
+                BackendServices.shared().tdaChannel()).computePersistence(circle).getDiagramsList(), whole.getDiagramsList());
         assertEquals(1, whole.getDiagrams(1).getPairsCount(), "one loop in a circle");
 
         List<String> parts = new ArrayList<>();
@@ -420,7 +427,8 @@ class HttpApiTest {
                     + "Authorization: Bearer token-a\r\nContent-Type: application/json\r\nContent-Length: " + (limit + 1)
                     + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
-            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
             assertEquals("HTTP/1.1 413 Request Entity Too Large", statusLine);
         }
     }
@@ -508,8 +516,7 @@ class HttpApiTest {
                 JsonNode operation = document.path("paths").path(route[1]).path(route[0]);
                 assertEquals(method.getFullMethodName().replace('/', '.'), operation.path("operationId").asText(),
                         "documented: " + String.join(" ", route));
-                String output = ((Message) ((MethodDescriptor.PrototypeMarshaller<?>) method.getResponseMarshaller())
-                        .getMessagePrototype()).getDescriptorForType().getFullName();
+                String output = prototype(method.getResponseMarshaller()).getDescriptorForType().getFullName();
                 JsonNode answer = operation.path("responses").path("200").path("content");
                 String ref = (method.getType().serverSendsOneMessage() ? answer.path("application/json")
                         : answer.path("text/event-stream")).path("schema").path("$ref").asText();

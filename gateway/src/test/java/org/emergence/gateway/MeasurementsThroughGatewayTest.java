@@ -96,7 +96,8 @@ class MeasurementsThroughGatewayTest {
 
         MeasureCheckpointResponse throughGateway = as("token-a", MetricsServiceGrpc.newBlockingStub(gateway))
                 .measureCheckpoint(request);
-        MeasureCheckpointResponse direct = MetricsServiceGrpc.newBlockingStub(BackendServices.shared().metricsChannel()).measureCheckpoint(request);
+        MeasureCheckpointResponse direct = MetricsServiceGrpc.newBlockingStub(
+                BackendServices.shared().metricsChannel()).measureCheckpoint(request);
         assertEquals(direct.getScalarsMap(), throughGateway.getScalarsMap(), "the same measurement either way");
         assertTrue(throughGateway.containsScalars("weight_norm"));
 
@@ -119,7 +120,8 @@ class MeasurementsThroughGatewayTest {
         List<EstimateLlcResponse> throughGateway = new ArrayList<>();
         as("token-b", MetricsServiceGrpc.newBlockingStub(gateway)).estimateLlc(request).forEachRemaining(throughGateway::add);
         List<EstimateLlcResponse> direct = new ArrayList<>();
-        MetricsServiceGrpc.newBlockingStub(BackendServices.shared().metricsChannel()).estimateLlc(request).forEachRemaining(direct::add);
+        MetricsServiceGrpc.newBlockingStub(
+                BackendServices.shared().metricsChannel()).estimateLlc(request).forEachRemaining(direct::add);
         assertEquals(direct.get(direct.size() - 1).getEstimate().getLlcMean(),
                 throughGateway.get(throughGateway.size() - 1).getEstimate().getLlcMean(), 1e-12);
         assertTrue(throughGateway.size() > 1, "progress events come through before the estimate");
@@ -129,7 +131,8 @@ class MeasurementsThroughGatewayTest {
     void persistenceThroughTheGatewayEqualsTheTdaServicesAndErrorsNameTheField() {
         ComputePersistenceResponse throughGateway = as("token-a", TdaServiceGrpc.newBlockingStub(gateway))
                 .computePersistence(circle(24));
-        ComputePersistenceResponse direct = TdaServiceGrpc.newBlockingStub(BackendServices.shared().tdaChannel()).computePersistence(circle(24));
+        ComputePersistenceResponse direct = TdaServiceGrpc.newBlockingStub(
+                BackendServices.shared().tdaChannel()).computePersistence(circle(24));
         assertEquals(direct.getDiagramsList(), throughGateway.getDiagramsList());
         assertEquals(1, throughGateway.getDiagrams(1).getPairsCount(), "one loop in a circle");
 
@@ -137,7 +140,8 @@ class MeasurementsThroughGatewayTest {
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () ->
                 as("token-a", TdaServiceGrpc.newBlockingStub(gateway)).computePersistence(bad));
         StatusRuntimeException directRefusal = assertThrows(StatusRuntimeException.class, () ->
-                TdaServiceGrpc.newBlockingStub(BackendServices.shared().tdaChannel()).computePersistence(bad));
+                TdaServiceGrpc.newBlockingStub(
+                BackendServices.shared().tdaChannel()).computePersistence(bad));
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
         assertEquals(directRefusal.getStatus().getDescription(), refused.getStatus().getDescription());
         assertTrue(refused.getStatus().getDescription().contains("max_dimension"), refused.getStatus().toString());
