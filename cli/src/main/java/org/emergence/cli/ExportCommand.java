@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Writes an experiment's report, asked of a running gateway, as a TensorBoard event file, CSV or
- * JSON (the writers the gateway's {@code :export} endpoint serves; docs/export.md), and
+ * JSON (the writers the gateway's {@code /export} endpoint serves; docs/export.md), and
  * prints the file's path.
  */
 @Command(name = "emergence export", mixinStandardHelpOptions = true,

@@ -1,5 +1,7 @@
 package org.emergence.gateway;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import org.emergence.proto.grpc.GrpcChecks;
 
 import java.io.IOException;
@@ -25,6 +27,8 @@ public final class BackendServices {
     public final int tdaPort;
     public final Path dataDir;
     private final List<Process> processes = new ArrayList<>();
+    private final ManagedChannel metrics;
+    private final ManagedChannel tda;
 
     private BackendServices() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
@@ -45,7 +49,19 @@ public final class BackendServices {
                 throw new IllegalStateException(e);
             }
         }
+        metrics = ManagedChannelBuilder.forAddress("localhost", metricsPort).usePlaintext().build();
+        tda = ManagedChannelBuilder.forAddress("localhost", tdaPort).usePlaintext().build();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
+    }
+
+    /** A channel straight to the metrics service, for answers to compare the gateway's with. */
+    public ManagedChannel metricsChannel() {
+        return metrics;
+    }
+
+    /** A channel straight to the tda service. */
+    public ManagedChannel tdaChannel() {
+        return tda;
     }
 
     public static synchronized BackendServices shared() {
@@ -88,6 +104,8 @@ public final class BackendServices {
     }
 
     private void stopAll() {
+        metrics.shutdownNow();
+        tda.shutdownNow();
         processes.forEach(Process::destroy);
         for (Process p : processes) {
             try {

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code GET /api/experiments/ID:export} of a real experiment, read back by the independent reader
+ * {@code GET /api/experiments/ID/export} of a real experiment, read back by the independent reader
  * and compared with the report the gRPC API gives; refused without a token, absent for another tenant.
  */
 @QuarkusTest
@@ -67,7 +67,7 @@ class HttpExportTest {
     private HttpResponse<byte[]> export(String id, String format, String token) throws Exception {
         String query = format == null ? "" : "?format=" + format;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.toString())
-                .resolve("/api/experiments/" + id + ":export" + query));
+                .resolve("/api/experiments/" + id + "/export" + query));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

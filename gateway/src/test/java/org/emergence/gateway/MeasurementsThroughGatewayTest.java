@@ -57,22 +57,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MeasurementsThroughGatewayTest {
 
     private static ManagedChannel gateway;
-    private static ManagedChannel metricsDirect;
-    private static ManagedChannel tdaDirect;
 
     @BeforeAll
     static void connect() {
         int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
         gateway = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
-        metricsDirect = ManagedChannelBuilder.forAddress("localhost", BackendServices.shared().metricsPort).usePlaintext().build();
-        tdaDirect = ManagedChannelBuilder.forAddress("localhost", BackendServices.shared().tdaPort).usePlaintext().build();
     }
 
     @AfterAll
     static void disconnect() {
         gateway.shutdownNow();
-        metricsDirect.shutdownNow();
-        tdaDirect.shutdownNow();
     }
 
     private static <S extends AbstractStub<S>> S as(String token, S stub) {
@@ -102,7 +96,8 @@ class MeasurementsThroughGatewayTest {
 
         MeasureCheckpointResponse throughGateway = as("token-a", MetricsServiceGrpc.newBlockingStub(gateway))
                 .measureCheckpoint(request);
-        MeasureCheckpointResponse direct = MetricsServiceGrpc.newBlockingStub(metricsDirect).measureCheckpoint(request);
+        MeasureCheckpointResponse direct = MetricsServiceGrpc.newBlockingStub(
+                BackendServices.shared().metricsChannel()).measureCheckpoint(request);
         assertEquals(direct.getScalarsMap(), throughGateway.getScalarsMap(), "the same measurement either way");
         assertTrue(throughGateway.containsScalars("weight_norm"));
 
@@ -125,7 +120,8 @@ class MeasurementsThroughGatewayTest {
         List<EstimateLlcResponse> throughGateway = new ArrayList<>();
         as("token-b", MetricsServiceGrpc.newBlockingStub(gateway)).estimateLlc(request).forEachRemaining(throughGateway::add);
         List<EstimateLlcResponse> direct = new ArrayList<>();
-        MetricsServiceGrpc.newBlockingStub(metricsDirect).estimateLlc(request).forEachRemaining(direct::add);
+        MetricsServiceGrpc.newBlockingStub(
+                BackendServices.shared().metricsChannel()).estimateLlc(request).forEachRemaining(direct::add);
         assertEquals(direct.get(direct.size() - 1).getEstimate().getLlcMean(),
                 throughGateway.get(throughGateway.size() - 1).getEstimate().getLlcMean(), 1e-12);
         assertTrue(throughGateway.size() > 1, "progress events come through before the estimate");
@@ -135,7 +131,8 @@ class MeasurementsThroughGatewayTest {
     void persistenceThroughTheGatewayEqualsTheTdaServicesAndErrorsNameTheField() {
         ComputePersistenceResponse throughGateway = as("token-a", TdaServiceGrpc.newBlockingStub(gateway))
                 .computePersistence(circle(24));
-        ComputePersistenceResponse direct = TdaServiceGrpc.newBlockingStub(tdaDirect).computePersistence(circle(24));
+        ComputePersistenceResponse direct = TdaServiceGrpc.newBlockingStub(
+                BackendServices.shared().tdaChannel()).computePersistence(circle(24));
         assertEquals(direct.getDiagramsList(), throughGateway.getDiagramsList());
         assertEquals(1, throughGateway.getDiagrams(1).getPairsCount(), "one loop in a circle");
 
@@ -143,7 +140,8 @@ class MeasurementsThroughGatewayTest {
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () ->
                 as("token-a", TdaServiceGrpc.newBlockingStub(gateway)).computePersistence(bad));
         StatusRuntimeException directRefusal = assertThrows(StatusRuntimeException.class, () ->
-                TdaServiceGrpc.newBlockingStub(tdaDirect).computePersistence(bad));
+                TdaServiceGrpc.newBlockingStub(
+                BackendServices.shared().tdaChannel()).computePersistence(bad));
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
         assertEquals(directRefusal.getStatus().getDescription(), refused.getStatus().getDescription());
         assertTrue(refused.getStatus().getDescription().contains("max_dimension"), refused.getStatus().toString());
@@ -151,7 +149,7 @@ class MeasurementsThroughGatewayTest {
     }
 
     /** A deep linear network [3, 2, 3] with fixed small weights, sent inline (the LLC's value does not matter here, only that both paths agree). */
-    private static CheckpointSource deepLinearCheckpoint() {
+    static CheckpointSource deepLinearCheckpoint() {
         RunConfig config = RunConfig.newBuilder().setSteps(1).setSeed(2).setWorkload(WorkloadSpec.newBuilder()
                 .setDeepLinear(DeepLinearConfig.newBuilder().addWidths(3).addWidths(2).addWidths(3).setRank(1).setSamples(200)))
                 .build();
@@ -162,7 +160,7 @@ class MeasurementsThroughGatewayTest {
                 .addParameters(TensorCodec.fromFloats("layer2", new long[]{3, 2}, second))).build();
     }
 
-    private static ComputePersistenceRequest circle(int points) {
+    static ComputePersistenceRequest circle(int points) {
         float[] xy = new float[2 * points];
         for (int i = 0; i < points; i++) {
             xy[2 * i] = (float) Math.cos(2 * Math.PI * i / points);

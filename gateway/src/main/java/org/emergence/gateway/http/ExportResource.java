@@ -4,6 +4,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.emergence.exports.ExportFormat;
 import org.emergence.gateway.experiments.ExperimentSupervisor;
@@ -19,25 +20,22 @@ import java.time.Instant;
 
 /**
  * An experiment's report as a file for TensorBoard, W&B, Aim, a spreadsheet or a script:
- * {@code GET /api/experiments/ID:export?format=tensorboard|csv|json}, an attachment named as
- * {@code emergence export} names it (the event file's bytes for tensorboard). The same bearer
- * tokens as the rest of the JSON API (another tenant's experiment is 404), and its errors.
+ * {@code GET /api/experiments/ID/export?format=tensorboard|csv|json}, an attachment named as
+ * {@code emergence export} names it (the event file's bytes for tensorboard). A sub-path, since the
+ * JSON mapping owns the {@code :verb} form. The same bearer tokens as the rest of the JSON API
+ * (another tenant's experiment is 404), and its errors.
  */
-@Path("/api/experiments/{id}:export")
+@Path("/api/experiments/{id}/export")
 public class ExportResource {
 
     private final ExperimentSupervisor supervisor;
     private final Reports reports;
     private final TenantAuthentication authentication;
-    /** Whose error mapping this resource's failures go through, so that HTTP errors have one shape. */
-    private final ExperimentResource experiments;
 
-    public ExportResource(ExperimentSupervisor supervisor, Reports reports, TenantAuthentication authentication,
-                          ExperimentResource experiments) {
+    public ExportResource(ExperimentSupervisor supervisor, Reports reports, TenantAuthentication authentication) {
         this.supervisor = supervisor;
         this.reports = reports;
         this.authentication = authentication;
-        this.experiments = experiments;
     }
 
     @GET
@@ -52,8 +50,15 @@ public class ExportResource {
                 .build();
     }
 
+    /** Failures in the JSON mapping's shape: google.rpc.Status under grpc-gateway's HTTP status. */
     @ServerExceptionMapper
     Response error(RuntimeException e) {
-        return experiments.error(e);
+        com.google.rpc.Status status = ProtoJson.status(e);
+        Response.ResponseBuilder response = Response.status(ProtoJson.httpStatus(status.getCode()))
+                .type(MediaType.APPLICATION_JSON).entity(ProtoJson.print(status));
+        if (status.getCode() == io.grpc.Status.Code.UNAUTHENTICATED.value()) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return response.build();
     }
 }
