@@ -39,6 +39,8 @@ public final class Experiment {
     private boolean runEnded;
     private ExperimentState runOutcome = ExperimentState.EXPERIMENT_STATE_RUNNING;
     private String runMessage = "";
+    /** Set by a delete: nothing more is written or sent, and the experiment counts as ended. */
+    private boolean deleted;
 
     Experiment(ExperimentStore store, ExperimentRecord record, List<StepProgress> progress,
                List<CheckpointAnalysed> analyses) {
@@ -67,7 +69,7 @@ public final class Experiment {
 
     /** Records a progress event unless a replay already brought it. */
     synchronized void addProgress(StepProgress event) {
-        if (!progress.isEmpty() && event.getStep() <= progress.get(progress.size() - 1).getStep()) {
+        if (deleted || !progress.isEmpty() && event.getStep() <= progress.get(progress.size() - 1).getStep()) {
             return;
         }
         store.appendProgress(record.id(), event);
@@ -81,6 +83,9 @@ public final class Experiment {
      * replays a run's events from its start, so the earlier steps are known when a step arrives.
      */
     synchronized boolean checkpointWritten(long step, int stride) {
+        if (deleted) {
+            return false;
+        }
         boolean chosen = written.headSet(step).size() % stride == 0;
         written.add(step);
         if (!chosen || analyses.containsKey(step) || pending.contains(step)) {
@@ -91,6 +96,9 @@ public final class Experiment {
     }
 
     synchronized void addAnalysis(CheckpointAnalysed analysis) {
+        if (deleted) {
+            return;
+        }
         store.appendAnalysis(record.id(), analysis);
         analyses.put(analysis.getStep(), analysis);
         pending.remove(analysis.getStep());
@@ -113,7 +121,15 @@ public final class Experiment {
     }
 
     synchronized boolean isActive() {
-        return ExperimentStore.isActive(record.state());
+        return !deleted && ExperimentStore.isActive(record.state());
+    }
+
+    /** The experiment is being deleted: its watchers' streams end, and it writes nothing from now on. */
+    synchronized void markDeleted() {
+        deleted = true;
+        watchers.forEach(StreamObserver::onCompleted);
+        watchers.clear();
+        notifyAll();
     }
 
     /**
