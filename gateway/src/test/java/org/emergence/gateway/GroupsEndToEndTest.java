@@ -12,7 +12,11 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.grpc.GrpcChecks;
+import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CreateExperimentRequest;
+import org.emergence.proto.v1.FetchCheckpointRequest;
+import org.emergence.proto.v1.GetRunRequest;
+import org.emergence.proto.v1.TrainerServiceGrpc;
 import org.emergence.proto.v1.CreateGroupRequest;
 import org.emergence.proto.v1.DeleteExperimentRequest;
 import org.emergence.proto.v1.DeleteGroupRequest;
@@ -252,6 +256,18 @@ class GroupsEndToEndTest {
         GrpcChecks.assertStatus(Status.Code.NOT_FOUND, finished.getExperimentId(), () -> alice.getExperiment(
                 GetExperimentRequest.newBuilder().setExperimentId(finished.getExperimentId()).build()));
         GrpcChecks.assertStatus(Status.Code.NOT_FOUND, finished.getExperimentId(), () -> alice.deleteExperiment(delete));
+        ManagedChannel trainerChannel = ManagedChannelBuilder.forAddress("localhost", BackendServices.shared().trainerPort)
+                .usePlaintext().build();
+        try {
+            TrainerServiceGrpc.TrainerServiceBlockingStub trainer = TrainerServiceGrpc.newBlockingStub(trainerChannel);
+            GrpcChecks.assertStatus(Status.Code.NOT_FOUND, finished.getRunId(), () -> trainer.getRun(
+                    GetRunRequest.newBuilder().setRunId(finished.getRunId()).build()));
+            GrpcChecks.assertStatus(Status.Code.NOT_FOUND, finished.getRunId(), () -> trainer.fetchCheckpoint(
+                    FetchCheckpointRequest.newBuilder().setCheckpoint(CheckpointRef.newBuilder()
+                            .setRunId(finished.getRunId()).setStep(0)).build()).next());
+        } finally {
+            trainerChannel.shutdownNow();
+        }
 
         // A running experiment is stopped; the trainer removes its files once training lets go of them.
         Experiment running = alice.createExperiment(CreateExperimentRequest.newBuilder()

@@ -40,6 +40,7 @@ import org.emergence.workloads.checkpoint.NamedTensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 
 /** The trainer API: validates, delegates to the run manager and the checkpoint store, maps errors. */
@@ -219,8 +220,8 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
                     + MIN_CHUNK_BYTES + ", got " + request.getMaxChunkBytes());
         }
         // A deleted run's checkpoints may linger in the cache; they are gone with the run.
-        runs.get(ref.getRunId());
-        return checkpoints.get(ref.getRunId(), ref.getStep()).orElseThrow(() -> RequestException.notFound(
+        return (runs.has(ref.getRunId()) ? checkpoints.get(ref.getRunId(), ref.getStep()) : Optional.<Checkpoint>empty())
+                .orElseThrow(() -> RequestException.notFound(
                 "no checkpoint of run " + ref.getRunId() + " at step " + ref.getStep()));
     }
 }

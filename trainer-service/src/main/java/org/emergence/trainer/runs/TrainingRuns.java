@@ -214,6 +214,11 @@ public final class TrainingRuns implements AutoCloseable {
         return runs.size();
     }
 
+    /** Whether the trainer knows run {@code id} (a deleted run it no longer does). */
+    public boolean has(String id) {
+        return runs.containsKey(id);
+    }
+
     public Run get(String id) {
         Run run = runs.get(id);
         if (run == null) {
