@@ -198,9 +198,12 @@ public final class ExperimentSupervisor implements AutoCloseable {
      */
     public void delete(String id, String tenant) {
         Experiment experiment = get(id, tenant);
+        if (!experiments.remove(id, experiment)) {
+            // Another delete (a caller's, or retention's) got there first.
+            throw RequestException.notFound("no experiment " + id);
+        }
         experiment.markDeleted();
         store.moveToDeleted(id);
-        experiments.remove(id, experiment);
         try {
             finishDelete(experiment.record());
         } catch (StatusRuntimeException e) {
