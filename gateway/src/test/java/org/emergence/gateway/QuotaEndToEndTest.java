@@ -17,13 +17,22 @@ import org.emergence.proto.v1.DeleteExperimentRequest;
 import org.emergence.proto.v1.Experiment;
 import org.emergence.proto.v1.ExperimentServiceGrpc;
 import org.emergence.proto.v1.ExperimentState;
+import org.emergence.proto.grpc.GrpcChecks;
 import org.emergence.proto.v1.GroupSweep;
+import org.emergence.proto.v1.ImportExperimentHeader;
+import org.emergence.proto.v1.ImportExperimentRequest;
+import org.emergence.proto.v1.ImportFormat;
+import org.emergence.proto.v1.ImportHeader;
+import io.grpc.stub.StreamObserver;
 import org.emergence.proto.v1.SeedSweep;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -73,6 +82,17 @@ class QuotaEndToEndTest {
                 experiments.createGroup(CreateGroupRequest.newBuilder().setBase(tiny)
                         .setSweep(GroupSweep.newBuilder().setSeeds(SeedSweep.newBuilder().setCount(2))).build()))
                 .getStatus().getCode(), "a group counts its members");
+        CompletableFuture<Experiment> imported = new CompletableFuture<>();
+        StreamObserver<ImportExperimentRequest> upload = ExperimentServiceGrpc.newStub(channel)
+                .importExperiment(GrpcChecks.firstResponseInto(imported));
+        upload.onNext(ImportExperimentRequest.newBuilder().setHeader(ImportExperimentHeader.newBuilder()
+                .setFiles(ImportHeader.newBuilder().setFormat(ImportFormat.IMPORT_FORMAT_TORCHSCRIPT)
+                        .setTotalBytes(1000).setFileCount(2))).build());
+        ExecutionException importRefused = assertThrows(ExecutionException.class, () -> imported.get(60, TimeUnit.SECONDS));
+        upload.onError(Status.CANCELLED.asRuntimeException());
+        Status importStatus = Status.fromThrowable(importRefused.getCause());
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, importStatus.getCode(), "an import is checked when its header arrives");
+        assertTrue(importStatus.getDescription().contains("gateway.quota.max-running-experiments"), importStatus.toString());
 
         assertEquals(ExperimentState.EXPERIMENT_STATE_COMPLETED,
                 ExperimentEndToEndTest.awaitEnd(experiments, first.getExperimentId(), 180).getFinished().getState());
