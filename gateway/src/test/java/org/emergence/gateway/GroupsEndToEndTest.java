@@ -35,6 +35,8 @@ import org.emergence.proto.v1.GroupMember;
 import org.emergence.proto.v1.GroupSweep;
 import org.emergence.proto.v1.ListExperimentsRequest;
 import org.emergence.proto.v1.ListGroupsRequest;
+import org.emergence.proto.v1.ListGroupsResponse;
+import org.emergence.proto.v1.StopGroupRequest;
 import org.emergence.proto.v1.SeedSweep;
 import org.emergence.proto.v1.Series;
 import org.emergence.proto.v1.SeriesSpread;
@@ -173,7 +175,7 @@ class GroupsEndToEndTest {
 
     @Test
     void aSweepOverAConfigFieldGivesMembersWithThoseValues() {
-        Group decay = alice.createGroup(group(10, GroupSweep.newBuilder().setField(FieldSweep.newBuilder()
+        Group decay = alice.createGroup(group(20_000, GroupSweep.newBuilder().setField(FieldSweep.newBuilder()
                 .setPath("optimizer.weight_decay").addValues("0.25").addValues("2"))).build());
         assertEquals(List.of(0.25, 2.0), decay.getMembersList().stream().map(m -> alice.getExperiment(
                 GetExperimentRequest.newBuilder().setExperimentId(m.getExperimentId()).build())
@@ -186,6 +188,21 @@ class GroupsEndToEndTest {
                 .map(e -> e.getRun().getWorkload().getModularAddition().getTrainFraction()).toList());
         assertEquals(List.of(11, 11), members.stream()
                 .map(e -> e.getRun().getWorkload().getModularAddition().getModulus()).toList(), "the rest is the base's");
+        List<String> listed = new ArrayList<>();
+        String token = "";
+        do {
+            ListGroupsResponse page = alice.listGroups(ListGroupsRequest.newBuilder().setPageSize(1).setPageToken(token).build());
+            assertTrue(page.getGroupsCount() <= 1);
+            page.getGroupsList().forEach(g -> listed.add(g.getGroupId()));
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        assertEquals(List.of(decay.getGroupId(), fraction.getGroupId()), listed.stream()
+                .filter(id -> id.equals(decay.getGroupId()) || id.equals(fraction.getGroupId())).toList(), "oldest first, once");
+
+        Group stopped = alice.stopGroup(StopGroupRequest.newBuilder().setGroupId(decay.getGroupId()).build());
+        assertEquals(ExperimentState.EXPERIMENT_STATE_STOPPED, stopped.getState(), stopped.toString());
+        assertTrue(stopped.getMembersList().stream()
+                .allMatch(m -> m.getState() == ExperimentState.EXPERIMENT_STATE_STOPPED), stopped.toString());
         for (Group g : List.of(decay, fraction)) {
             alice.deleteGroup(DeleteGroupRequest.newBuilder().setGroupId(g.getGroupId()).build());
         }
