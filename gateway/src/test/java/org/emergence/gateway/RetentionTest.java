@@ -118,6 +118,32 @@ class RetentionTest {
         }
     }
 
+    @Test
+    void aDeleteCutShortAfterItsFirstStepIsFinishedByTheNextSweep() throws Exception {
+        Path data = Files.createTempDirectory(backends.dataDir, "cut-short");
+        String id;
+        String runId;
+        try (Backends channels = channels(); ExperimentSupervisor supervisor = supervisor(channels, data)) {
+            id = finished(supervisor, 20);
+            runId = supervisor.get(id, TENANT).record().runId();
+        }
+        // What a crash right after the delete's first step leaves: the folder moved aside, the run still there.
+        Files.move(data.resolve(id), data.resolve(".deleted-" + id));
+        assertTrue(Files.isDirectory(checkpoints.resolve(runId)));
+        try (Backends channels = channels(); ExperimentSupervisor supervisor = supervisor(channels, data)) {
+            supervisor.resume();
+            assertEquals(Status.Code.NOT_FOUND, assertThrows(RequestException.class, () -> supervisor.get(id, TENANT)).code());
+            ExperimentStore store = new ExperimentStore(data);
+            StoredBytes storedBytes = new StoredBytes(channels, store);
+            new Retention(supervisor, groups(supervisor, channels, data), storedBytes, Optional.empty(), OptionalLong.empty())
+                    .sweep(System.currentTimeMillis());
+        }
+        assertTrue(Files.notExists(checkpoints.resolve(runId)), "the trainer's run is deleted");
+        try (Stream<Path> left = Files.list(data)) {
+            assertEquals(List.of(), left.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".deleted-")).toList());
+        }
+    }
+
     private Groups groups(ExperimentSupervisor supervisor, Backends channels, Path data) {
         StoredBytes storedBytes = new StoredBytes(channels, new ExperimentStore(data));
         return new Groups(supervisor, new Reports(channels), quotas(supervisor, storedBytes, OptionalLong.empty()), data, 4);

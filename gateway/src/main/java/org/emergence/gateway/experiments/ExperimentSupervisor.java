@@ -194,7 +194,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
      * Deletes the experiment: from now on it writes nothing and no call finds it; its folder is
      * moved aside (so a restart does not bring it back), the trainer deletes its run (stopping
      * it if it trains), and then the folder goes. If the trainer cannot be reached, the rest is
-     * done by {@link #finishDeletes} (at start and on every retention sweep).
+     * done by {@link #finishDeletes}, which every retention sweep calls (the first soon after a start).
      */
     public void delete(String id, String tenant) {
         Experiment experiment = get(id, tenant);
