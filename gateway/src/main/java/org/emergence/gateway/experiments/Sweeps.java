@@ -9,7 +9,9 @@ import org.emergence.proto.v1.GroupSweep;
 import org.emergence.proto.v1.RunConfig;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A group's sweep as member configs: one per seed, or one per value of a scalar field of
@@ -92,13 +94,13 @@ final class Sweeps {
         Message at = base;
         for (int i = 0; i < names.length; i++) {
             FieldDescriptor fd = type.findFieldByName(names[i]);
-            String so = String.join(".", java.util.Arrays.copyOfRange(names, 0, i + 1));
+            String upTo = String.join(".", Arrays.copyOfRange(names, 0, i + 1));
             if (fd == null) {
                 throw RequestException.invalid(field, field + ": " + type.getName() + " has no field " + names[i]
-                        + " (at " + so + " of " + path + ")");
+                        + " (at " + upTo + " of " + path + ")");
             }
             if (fd.isRepeated() || fd.isMapField()) {
-                throw RequestException.invalid(field, field + ": " + so + " is a list; a sweep sets one scalar field");
+                throw RequestException.invalid(field, field + ": " + upTo + " is a list; a sweep sets one scalar field");
             }
             var oneof = fd.getRealContainingOneof();
             if (oneof != null && at != null) {
@@ -118,7 +120,7 @@ final class Sweeps {
                 at = at != null && at.hasField(fd) ? (Message) at.getField(fd) : null;
                 type = fd.getMessageType();
             } else if (!lastName) {
-                throw RequestException.invalid(field, field + ": " + so + " is a scalar; " + path + " goes past it");
+                throw RequestException.invalid(field, field + ": " + upTo + " is a scalar; " + path + " goes past it");
             }
         }
         return fields;
@@ -168,7 +170,7 @@ final class Sweeps {
     private static String typeName(FieldDescriptor fd) {
         return switch (fd.getType()) {
             case ENUM -> "value of " + fd.getEnumType().getName() + " (" + fd.getEnumType().getValues().stream()
-                    .map(EnumValueDescriptor::getName).collect(java.util.stream.Collectors.joining(", ")) + ")";
+                    .map(EnumValueDescriptor::getName).collect(Collectors.joining(", ")) + ")";
             case BOOL -> "bool (true or false)";
             case DOUBLE, FLOAT -> "finite " + fd.getType().name().toLowerCase();
             default -> fd.getType().name().toLowerCase();
