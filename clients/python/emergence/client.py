@@ -7,7 +7,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 import grpc
 import numpy as np
@@ -452,6 +452,48 @@ class Client:
             token = page.next_page_token
             if not token:
                 return
+
+    def delete_experiment(self, experiment_id: str, *, timeout: Optional[float] = None) -> None:
+        """Stops the experiment if it runs and removes its results and its run's checkpoints."""
+        with _rpc():
+            self.experiments.DeleteExperiment(gateway_pb2.DeleteExperimentRequest(experiment_id=experiment_id),
+                                              timeout=self._timeout(timeout))
+
+    # Groups (sweeps)
+
+    def start_group(self, config: MessageLike, *, seeds: Union[int, Sequence[int], None] = None,
+                    path: Optional[str] = None, values: Sequence[Any] = (), plan: Optional[MessageLike] = None,
+                    name: str = "", timeout: Optional[float] = None) -> gateway_pb2.Group:
+        """One experiment per seed (a count, or a list of seeds), or per value of one RunConfig field
+        named by its path (e.g. path="optimizer.weight_decay", values=[0.1, 1.0])."""
+        if (seeds is None) == (path is None):
+            raise ValueError("give seeds or a path (with values), not both")
+        base = gateway_pb2.CreateExperimentRequest(run=parse(config, workload_pb2.RunConfig))
+        if plan is not None:
+            base.plan.CopyFrom(parse(plan, gateway_pb2.AnalysisPlan))
+        sweep = gateway_pb2.GroupSweep()
+        if path is not None:
+            sweep.field.path = path
+            sweep.field.values.extend(str(v).lower() if isinstance(v, bool) else str(v) for v in values)
+        elif isinstance(seeds, int):
+            sweep.seeds.count = seeds
+        else:
+            sweep.seeds.seeds.extend(seeds)
+        with _rpc():
+            return self.experiments.CreateGroup(gateway_pb2.CreateGroupRequest(base=base, sweep=sweep, name=name),
+                                                timeout=self._timeout(timeout))
+
+    def group_report(self, group_id: str, *, timeout: Optional[float] = None) -> gateway_pb2.GetGroupReportResponse:
+        """Every series as mean, std, min and max across the members, and the members' transitions."""
+        with _rpc():
+            return self.experiments.GetGroupReport(gateway_pb2.GetGroupReportRequest(group_id=group_id),
+                                                   timeout=self._timeout(timeout))
+
+    def delete_group(self, group_id: str, *, timeout: Optional[float] = None) -> None:
+        """Deletes the group and every member experiment."""
+        with _rpc():
+            self.experiments.DeleteGroup(gateway_pb2.DeleteGroupRequest(group_id=group_id),
+                                         timeout=self._timeout(timeout))
 
     # Measurements
 

@@ -11,7 +11,9 @@ class ExperimentServiceStub(object):
     Conventions (every RPC of emergence.v1): resources are returned by their Create and Get; List
     pages with page_size and page_token; durations are google.protobuf.Duration, instants
     google.protobuf.Timestamp; errors carry google.rpc details (BadRequest field violations on
-    INVALID_ARGUMENT).
+    INVALID_ARGUMENT, a QuotaFailure on RESOURCE_EXHAUSTED from a tenant's quota). Deletes answer
+    NOT_FOUND for what is not there, a second delete of the same id included: a retried delete that
+    gets NOT_FOUND has succeeded.
     """
 
     def __init__(self, channel):
@@ -55,6 +57,41 @@ class ExperimentServiceStub(object):
                 request_serializer=emergence_dot_v1_dot_gateway__pb2.ImportExperimentRequest.SerializeToString,
                 response_deserializer=emergence_dot_v1_dot_gateway__pb2.Experiment.FromString,
                 )
+        self.DeleteExperiment = channel.unary_unary(
+                '/emergence.v1.ExperimentService/DeleteExperiment',
+                request_serializer=emergence_dot_v1_dot_gateway__pb2.DeleteExperimentRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_gateway__pb2.DeleteExperimentResponse.FromString,
+                )
+        self.CreateGroup = channel.unary_unary(
+                '/emergence.v1.ExperimentService/CreateGroup',
+                request_serializer=emergence_dot_v1_dot_gateway__pb2.CreateGroupRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_gateway__pb2.Group.FromString,
+                )
+        self.GetGroup = channel.unary_unary(
+                '/emergence.v1.ExperimentService/GetGroup',
+                request_serializer=emergence_dot_v1_dot_gateway__pb2.GetGroupRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_gateway__pb2.Group.FromString,
+                )
+        self.ListGroups = channel.unary_unary(
+                '/emergence.v1.ExperimentService/ListGroups',
+                request_serializer=emergence_dot_v1_dot_gateway__pb2.ListGroupsRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_gateway__pb2.ListGroupsResponse.FromString,
+                )
+        self.GetGroupReport = channel.unary_unary(
+                '/emergence.v1.ExperimentService/GetGroupReport',
+                request_serializer=emergence_dot_v1_dot_gateway__pb2.GetGroupReportRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_gateway__pb2.GetGroupReportResponse.FromString,
+                )
+        self.StopGroup = channel.unary_unary(
+                '/emergence.v1.ExperimentService/StopGroup',
+                request_serializer=emergence_dot_v1_dot_gateway__pb2.StopGroupRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_gateway__pb2.Group.FromString,
+                )
+        self.DeleteGroup = channel.unary_unary(
+                '/emergence.v1.ExperimentService/DeleteGroup',
+                request_serializer=emergence_dot_v1_dot_gateway__pb2.DeleteGroupRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_gateway__pb2.DeleteGroupResponse.FromString,
+                )
 
 
 class ExperimentServiceServicer(object):
@@ -63,7 +100,9 @@ class ExperimentServiceServicer(object):
     Conventions (every RPC of emergence.v1): resources are returned by their Create and Get; List
     pages with page_size and page_token; durations are google.protobuf.Duration, instants
     google.protobuf.Timestamp; errors carry google.rpc details (BadRequest field violations on
-    INVALID_ARGUMENT).
+    INVALID_ARGUMENT, a QuotaFailure on RESOURCE_EXHAUSTED from a tenant's quota). Deletes answer
+    NOT_FOUND for what is not there, a second delete of the same id included: a retried delete that
+    gets NOT_FOUND has succeeded.
     """
 
     def CreateExperiment(self, request, context):
@@ -113,6 +152,55 @@ class ExperimentServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteExperiment(self, request, context):
+        """Stops the experiment if it runs, then removes its results and its run's checkpoints.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateGroup(self, request, context):
+        """Groups: one experiment per value of a sweep (over seeds, or over one config field), each an
+        ordinary experiment carrying the group's id, reported together as mean and spread.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListGroups(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGroupReport(self, request, context):
+        """Every series as mean, standard deviation, min and max across the members, and each member's
+        transitions with their spread.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StopGroup(self, request, context):
+        """Stops every running member; returns the group as it is then.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteGroup(self, request, context):
+        """Deletes the group and every member experiment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExperimentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -151,6 +239,41 @@ def add_ExperimentServiceServicer_to_server(servicer, server):
                     request_deserializer=emergence_dot_v1_dot_gateway__pb2.ImportExperimentRequest.FromString,
                     response_serializer=emergence_dot_v1_dot_gateway__pb2.Experiment.SerializeToString,
             ),
+            'DeleteExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExperiment,
+                    request_deserializer=emergence_dot_v1_dot_gateway__pb2.DeleteExperimentRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_gateway__pb2.DeleteExperimentResponse.SerializeToString,
+            ),
+            'CreateGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateGroup,
+                    request_deserializer=emergence_dot_v1_dot_gateway__pb2.CreateGroupRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_gateway__pb2.Group.SerializeToString,
+            ),
+            'GetGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGroup,
+                    request_deserializer=emergence_dot_v1_dot_gateway__pb2.GetGroupRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_gateway__pb2.Group.SerializeToString,
+            ),
+            'ListGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListGroups,
+                    request_deserializer=emergence_dot_v1_dot_gateway__pb2.ListGroupsRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_gateway__pb2.ListGroupsResponse.SerializeToString,
+            ),
+            'GetGroupReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGroupReport,
+                    request_deserializer=emergence_dot_v1_dot_gateway__pb2.GetGroupReportRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_gateway__pb2.GetGroupReportResponse.SerializeToString,
+            ),
+            'StopGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.StopGroup,
+                    request_deserializer=emergence_dot_v1_dot_gateway__pb2.StopGroupRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_gateway__pb2.Group.SerializeToString,
+            ),
+            'DeleteGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteGroup,
+                    request_deserializer=emergence_dot_v1_dot_gateway__pb2.DeleteGroupRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_gateway__pb2.DeleteGroupResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'emergence.v1.ExperimentService', rpc_method_handlers)
@@ -164,7 +287,9 @@ class ExperimentService(object):
     Conventions (every RPC of emergence.v1): resources are returned by their Create and Get; List
     pages with page_size and page_token; durations are google.protobuf.Duration, instants
     google.protobuf.Timestamp; errors carry google.rpc details (BadRequest field violations on
-    INVALID_ARGUMENT).
+    INVALID_ARGUMENT, a QuotaFailure on RESOURCE_EXHAUSTED from a tenant's quota). Deletes answer
+    NOT_FOUND for what is not there, a second delete of the same id included: a retried delete that
+    gets NOT_FOUND has succeeded.
     """
 
     @staticmethod
@@ -283,5 +408,124 @@ class ExperimentService(object):
         return grpc.experimental.stream_unary(request_iterator, target, '/emergence.v1.ExperimentService/ImportExperiment',
             emergence_dot_v1_dot_gateway__pb2.ImportExperimentRequest.SerializeToString,
             emergence_dot_v1_dot_gateway__pb2.Experiment.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/DeleteExperiment',
+            emergence_dot_v1_dot_gateway__pb2.DeleteExperimentRequest.SerializeToString,
+            emergence_dot_v1_dot_gateway__pb2.DeleteExperimentResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def CreateGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/CreateGroup',
+            emergence_dot_v1_dot_gateway__pb2.CreateGroupRequest.SerializeToString,
+            emergence_dot_v1_dot_gateway__pb2.Group.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/GetGroup',
+            emergence_dot_v1_dot_gateway__pb2.GetGroupRequest.SerializeToString,
+            emergence_dot_v1_dot_gateway__pb2.Group.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/ListGroups',
+            emergence_dot_v1_dot_gateway__pb2.ListGroupsRequest.SerializeToString,
+            emergence_dot_v1_dot_gateway__pb2.ListGroupsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetGroupReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/GetGroupReport',
+            emergence_dot_v1_dot_gateway__pb2.GetGroupReportRequest.SerializeToString,
+            emergence_dot_v1_dot_gateway__pb2.GetGroupReportResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def StopGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/StopGroup',
+            emergence_dot_v1_dot_gateway__pb2.StopGroupRequest.SerializeToString,
+            emergence_dot_v1_dot_gateway__pb2.Group.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/DeleteGroup',
+            emergence_dot_v1_dot_gateway__pb2.DeleteGroupRequest.SerializeToString,
+            emergence_dot_v1_dot_gateway__pb2.DeleteGroupResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

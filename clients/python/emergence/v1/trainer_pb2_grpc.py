@@ -55,6 +55,11 @@ class TrainerServiceStub(object):
                 request_serializer=emergence_dot_v1_dot_trainer__pb2.ImportRunRequest.SerializeToString,
                 response_deserializer=emergence_dot_v1_dot_trainer__pb2.ImportRunResponse.FromString,
                 )
+        self.DeleteRun = channel.unary_unary(
+                '/emergence.v1.TrainerService/DeleteRun',
+                request_serializer=emergence_dot_v1_dot_trainer__pb2.DeleteRunRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_trainer__pb2.DeleteRunResponse.FromString,
+                )
 
 
 class TrainerServiceServicer(object):
@@ -124,6 +129,15 @@ class TrainerServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteRun(self, request, context):
+        """Deletes a run: stops it if it is training, then removes its record, checkpoints and optimiser
+        state. Durable: a trainer that dies part-way finishes the removal at its next start. NOT_FOUND
+        for a run it does not know, so a second delete of the same run is NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TrainerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -166,6 +180,11 @@ def add_TrainerServiceServicer_to_server(servicer, server):
                     servicer.ImportRun,
                     request_deserializer=emergence_dot_v1_dot_trainer__pb2.ImportRunRequest.FromString,
                     response_serializer=emergence_dot_v1_dot_trainer__pb2.ImportRunResponse.SerializeToString,
+            ),
+            'DeleteRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteRun,
+                    request_deserializer=emergence_dot_v1_dot_trainer__pb2.DeleteRunRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_trainer__pb2.DeleteRunResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -311,5 +330,22 @@ class TrainerService(object):
         return grpc.experimental.stream_unary(request_iterator, target, '/emergence.v1.TrainerService/ImportRun',
             emergence_dot_v1_dot_trainer__pb2.ImportRunRequest.SerializeToString,
             emergence_dot_v1_dot_trainer__pb2.ImportRunResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.TrainerService/DeleteRun',
+            emergence_dot_v1_dot_trainer__pb2.DeleteRunRequest.SerializeToString,
+            emergence_dot_v1_dot_trainer__pb2.DeleteRunResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

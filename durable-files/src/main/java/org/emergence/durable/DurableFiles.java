@@ -6,10 +6,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -118,6 +121,62 @@ public final class DurableFiles {
             return leftovers;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clean temporaries under " + folder, e);
+        }
+    }
+
+    /**
+     * Renames {@code from} to {@code to} atomically and durably (both folders forced): the step
+     * that makes a removal survive a crash, since a folder moved out of the way is no longer
+     * loaded, while its contents are removed at leisure.
+     */
+    public static void move(Path from, Path to) {
+        try {
+            createFolders(to.toAbsolutePath().getParent());
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            syncFolder(from.toAbsolutePath().getParent());
+            syncFolder(to.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + from + " to " + to, e);
+        }
+    }
+
+    /** Removes {@code folder} and everything under it, if it exists (symbolic links are removed, not followed). */
+    public static void removeTree(Path folder) {
+        if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + folder, e);
+        }
+    }
+
+    /** Bytes of the regular files under {@code folder}; 0 if it does not exist. What vanishes while counting counts 0. */
+    public static long bytesUnder(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).mapToLong(DurableFiles::size).sum();
+        } catch (IOException | UncheckedIOException e) {
+            if (!Files.isDirectory(folder)) {
+                return 0;
+            }
+            throw new UncheckedIOException("cannot measure " + folder,
+                    e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException gone) {
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -315,7 +315,7 @@ class ExperimentEndToEndTest {
     }
 
     /** Runs a client from the repository root; its stdout, after asserting it exited 0. */
-    private static String run(List<String> command) throws IOException, InterruptedException {
+    static String run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).directory(REPO.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

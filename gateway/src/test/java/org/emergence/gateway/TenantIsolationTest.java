@@ -55,6 +55,11 @@ class TenantIsolationTest {
     }
 
     private static ExperimentServiceGrpc.ExperimentServiceBlockingStub as(String token) {
+        return as(channel, token);
+    }
+
+    /** A stub that calls as the tenant of {@code token}. */
+    static ExperimentServiceGrpc.ExperimentServiceBlockingStub as(io.grpc.Channel channel, String token) {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return ExperimentServiceGrpc.newBlockingStub(channel)

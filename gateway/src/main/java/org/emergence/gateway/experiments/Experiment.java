@@ -41,6 +41,8 @@ public final class Experiment {
     private String runMessage = "";
     /** The message of the INCOMPLETE end this experiment was reopened from; null if it was not. */
     private String reopenedFrom;
+    /** Set by a delete: nothing more is written or sent, and the experiment counts as ended. */
+    private boolean deleted;
 
     Experiment(ExperimentStore store, ExperimentRecord record, List<StepProgress> progress,
                List<CheckpointAnalysed> analyses) {
@@ -69,7 +71,7 @@ public final class Experiment {
 
     /** Records a progress event unless a replay already brought it. */
     synchronized void addProgress(StepProgress event) {
-        if (!progress.isEmpty() && event.getStep() <= progress.get(progress.size() - 1).getStep()) {
+        if (deleted || !progress.isEmpty() && event.getStep() <= progress.get(progress.size() - 1).getStep()) {
             return;
         }
         store.appendProgress(record.id(), event);
@@ -83,6 +85,9 @@ public final class Experiment {
      * replays a run's events from its start, so the earlier steps are known when a step arrives.
      */
     synchronized boolean checkpointWritten(long step, int stride) {
+        if (deleted) {
+            return false;
+        }
         boolean chosen = written.headSet(step).size() % stride == 0;
         written.add(step);
         if (!chosen || analyses.containsKey(step) || pending.contains(step)) {
@@ -93,6 +98,9 @@ public final class Experiment {
     }
 
     synchronized void addAnalysis(CheckpointAnalysed analysis) {
+        if (deleted) {
+            return;
+        }
         store.appendAnalysis(record.id(), analysis);
         analyses.put(analysis.getStep(), analysis);
         pending.remove(analysis.getStep());
@@ -143,7 +151,15 @@ public final class Experiment {
     }
 
     synchronized boolean isActive() {
-        return ExperimentStore.isActive(record.state());
+        return !deleted && ExperimentStore.isActive(record.state());
+    }
+
+    /** The experiment is being deleted: its watchers' streams end, and it writes nothing from now on. */
+    synchronized void markDeleted() {
+        deleted = true;
+        watchers.forEach(StreamObserver::onCompleted);
+        watchers.clear();
+        notifyAll();
     }
 
     /**

@@ -28,10 +28,12 @@ public final class ExperimentImports {
 
     private final Backends backends;
     private final ExperimentSupervisor supervisor;
+    private final Quotas quotas;
 
-    public ExperimentImports(Backends backends, ExperimentSupervisor supervisor) {
+    public ExperimentImports(Backends backends, ExperimentSupervisor supervisor, Quotas quotas) {
         this.backends = backends;
         this.supervisor = supervisor;
+        this.quotas = quotas;
     }
 
     /**
@@ -108,6 +110,7 @@ public final class ExperimentImports {
                 throw RequestException.invalid("header.plan.checkpoint_stride",
                         "header.plan.checkpoint_stride must not be negative");
             }
+            quotas.check(tenant, 1, request.getHeader().getFiles().getTotalBytes());
             header = request;
             id = ExperimentSupervisor.newId();
             backends.trainerAsync().importRun(new ClientResponseObserver<ImportRunRequest, ImportRunResponse>() {

@@ -8,19 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * ListExperiments pages: oldest first, ordered by (creation time, id) so the order is total and
- * stable while experiments are added. A page token is opaque to callers: the position of the last
- * experiment returned, base64url-encoded; the next page starts after it.
+ * List pages (ListExperiments, ListGroups): oldest first, ordered by (creation time, id) so the
+ * order is total and stable while items are added. A page token is opaque to callers: the
+ * position of the last item returned, base64url-encoded; the next page starts after it.
  */
 public final class ExperimentPages {
 
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 1000;
 
-    /** Where an experiment stands in the listing order. */
-    private record Position(long createdMillis, String id) implements Comparable<Position> {
+    /** Where an item stands in the listing order. */
+    record Position(long createdMillis, String id) implements Comparable<Position> {
         private static final Comparator<Position> ORDER = Comparator.comparingLong(Position::createdMillis)
                 .thenComparing(Position::id);
 
@@ -34,24 +35,32 @@ public final class ExperimentPages {
         }
     }
 
+    /** One page of items, and the token of the next page (empty on the last). */
+    record Page<T>(List<T> items, String nextPageToken) {
+    }
+
     private ExperimentPages() {
     }
 
     public static ListExperimentsResponse page(List<Experiment> experiments, ListExperimentsRequest request) {
-        if (request.getPageSize() < 0) {
-            throw RequestException.invalid("page_size", "page_size must not be negative, got " + request.getPageSize());
-        }
-        int size = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : Math.min(request.getPageSize(), MAX_PAGE_SIZE);
-        Position after = request.getPageToken().isEmpty() ? null : decode(request.getPageToken());
-        List<Experiment> rest = experiments.stream()
-                .filter(e -> after == null || Position.of(e).compareTo(after) > 0)
-                .sorted(Comparator.comparing(Position::of)).toList();
-        ListExperimentsResponse.Builder response = ListExperimentsResponse.newBuilder();
-        rest.stream().limit(size).forEach(e -> response.addExperiments(Reports.experiment(e)));
-        if (rest.size() > size) {
-            response.setNextPageToken(encode(Position.of(rest.get(size - 1))));
-        }
+        Page<Experiment> page = page(experiments, Position::of, request.getPageSize(), request.getPageToken());
+        ListExperimentsResponse.Builder response = ListExperimentsResponse.newBuilder()
+                .setNextPageToken(page.nextPageToken());
+        page.items().forEach(e -> response.addExperiments(Reports.experiment(e)));
         return response.build();
+    }
+
+    static <T> Page<T> page(List<T> items, Function<T, Position> position, int pageSize, String pageToken) {
+        if (pageSize < 0) {
+            throw RequestException.invalid("page_size", "page_size must not be negative, got " + pageSize);
+        }
+        int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
+        Position after = pageToken.isEmpty() ? null : decode(pageToken);
+        List<T> rest = items.stream()
+                .filter(item -> after == null || position.apply(item).compareTo(after) > 0)
+                .sorted(Comparator.comparing(position)).toList();
+        return new Page<>(rest.stream().limit(size).toList(),
+                rest.size() > size ? encode(position.apply(rest.get(size - 1))) : "");
     }
 
     private static String encode(Position last) {

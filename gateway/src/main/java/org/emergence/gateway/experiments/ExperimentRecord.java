@@ -16,17 +16,17 @@ import java.io.UncheckedIOException;
 /**
  * What the gateway keeps of an experiment besides its logs; immutable, replaced on change.
  * {@code workload} is the trainer's description of the run's workload (how its report reads),
- * taken once at creation.
+ * taken once at creation. {@code groupId} names the group it is a member of (empty: none).
  */
 public record ExperimentRecord(String id, String tenant, String name, String runId, RunConfig run, AnalysisPlan plan,
                                WorkloadDescription workload, ExperimentState state, String message, long createdMillis,
-                               long finishedMillis) {
+                               long finishedMillis, String groupId) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ExperimentRecord withState(ExperimentState newState, String newMessage, long finished) {
         return new ExperimentRecord(id, tenant, name, runId, run, plan, workload, newState, newMessage, createdMillis,
-                finished);
+                finished, groupId);
     }
 
     String toJson(JsonFormat.Printer printer) {
@@ -34,7 +34,8 @@ public record ExperimentRecord(String id, String tenant, String name, String run
             ObjectNode node = JSON.createObjectNode()
                     .put("id", id).put("tenant", tenant).put("name", name).put("runId", runId)
                     .put("state", state.name()).put("message", message)
-                    .put("createdMillis", createdMillis).put("finishedMillis", finishedMillis);
+                    .put("createdMillis", createdMillis).put("finishedMillis", finishedMillis)
+                    .put("groupId", groupId);
             node.set("run", JSON.readTree(printer.print(run)));
             node.set("plan", JSON.readTree(printer.print(plan)));
             node.set("workload", JSON.readTree(printer.print(workload)));
@@ -56,7 +57,8 @@ public record ExperimentRecord(String id, String tenant, String name, String run
             return new ExperimentRecord(node.get("id").asText(), node.get("tenant").asText(), node.get("name").asText(),
                     node.get("runId").asText(), run.build(), plan.build(), workload.build(),
                     ExperimentState.valueOf(node.get("state").asText()), node.get("message").asText(),
-                    node.get("createdMillis").asLong(), node.get("finishedMillis").asLong());
+                    node.get("createdMillis").asLong(), node.get("finishedMillis").asLong(),
+                    node.path("groupId").asText(""));
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("experiment.json holds an invalid config", e);
         } catch (IOException e) {

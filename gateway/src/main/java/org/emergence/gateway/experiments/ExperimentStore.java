@@ -35,6 +35,8 @@ public final class ExperimentStore {
     private static final Logger LOG = Logger.getLogger(ExperimentStore.class.getName());
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+    /** An experiment's folder while it is deleted; no experiment id starts with a dot. */
+    private static final String DELETED_PREFIX = ".deleted-";
 
     private final Path root;
     private final List<Path> quarantined = new CopyOnWriteArrayList<>();
@@ -71,7 +73,9 @@ public final class ExperimentStore {
     public List<ExperimentRecord> loadAll() {
         try (Stream<Path> dirs = Files.list(root)) {
             List<ExperimentRecord> records = new ArrayList<>();
-            for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+            // Hidden folders are experiments being deleted (DELETED_PREFIX), never loaded.
+            for (Path dir : dirs.filter(Files::isDirectory).filter(d -> !d.getFileName().toString().startsWith("."))
+                    .sorted().toList()) {
                 Path file = dir.resolve("experiment.json");
                 if (Files.exists(file)) {
                     try {
@@ -138,6 +142,47 @@ public final class ExperimentStore {
             throw new UncheckedIOException("cannot read " + path, e);
         }
         return messages;
+    }
+
+    /** Bytes of the experiment's files. */
+    public long bytes(String id) {
+        return DurableFiles.bytesUnder(root.resolve(id));
+    }
+
+    /**
+     * The first step of a delete: the experiment's folder moves (atomically) out of what
+     * {@link #loadAll} reads, so a restarted gateway no longer has it, while what else must go
+     * (the trainer's run) can still be read from it ({@link #deleting}). {@link #purge} ends it.
+     */
+    public void moveToDeleted(String id) {
+        Path folder = root.resolve(id);
+        if (Files.isDirectory(folder)) {
+            DurableFiles.move(folder, root.resolve(DELETED_PREFIX + id));
+        }
+    }
+
+    /** The experiments moved aside by deletes not yet purged (a crash or an unreachable trainer cut them short). */
+    public List<ExperimentRecord> deleting() {
+        try (Stream<Path> dirs = Files.list(root)) {
+            List<ExperimentRecord> records = new ArrayList<>();
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(DELETED_PREFIX)).sorted().toList()) {
+                Path file = dir.resolve("experiment.json");
+                try {
+                    records.add(ExperimentRecord.fromJson(Files.readString(file), PARSER));
+                } catch (IOException | RuntimeException e) {
+                    // Nothing left to learn from it: the folder itself is all that remains to remove.
+                    DurableFiles.removeTree(dir);
+                }
+            }
+            return records;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the data directory " + root, e);
+        }
+    }
+
+    /** The last step of a delete: the moved-aside folder is removed. */
+    public void purge(String id) {
+        DurableFiles.removeTree(root.resolve(DELETED_PREFIX + id));
     }
 
     /** True while an experiment may still change. */

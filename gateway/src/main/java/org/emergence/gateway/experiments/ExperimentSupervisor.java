@@ -12,6 +12,7 @@ import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.CreateExperimentRequest;
+import org.emergence.proto.v1.DeleteRunRequest;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.GetRunRequest;
 import org.emergence.proto.v1.GetRunResponse;
@@ -111,6 +112,11 @@ public final class ExperimentSupervisor implements AutoCloseable {
     }
 
     public ExperimentRecord create(CreateExperimentRequest request, String tenant) {
+        return create(request, tenant, "");
+    }
+
+    /** An experiment that is a member of group {@code groupId} (empty: of none). */
+    public ExperimentRecord create(CreateExperimentRequest request, String tenant, String groupId) {
         if (!request.hasRun()) {
             throw RequestException.invalid("run", "run is required");
         }
@@ -121,7 +127,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
         String runId = backends.trainer()
                 .startRun(StartRunRequest.newBuilder().setConfig(request.getRun()).setRunId(id + "-run").build())
                 .getRunId();
-        return register(id, runId, request.getPlan(), request.getName(), tenant);
+        return register(id, runId, request.getPlan(), request.getName(), tenant, groupId);
     }
 
     /** A fresh experiment id, for runs the caller starts itself (imports). */
@@ -131,11 +137,16 @@ public final class ExperimentSupervisor implements AutoCloseable {
 
     /** Follows the trainer's run {@code runId} as experiment {@code id}, analysing every checkpoint it has or writes. */
     public ExperimentRecord register(String id, String runId, AnalysisPlan plan, String name, String tenant) {
+        return register(id, runId, plan, name, tenant, "");
+    }
+
+    private ExperimentRecord register(String id, String runId, AnalysisPlan plan, String name, String tenant,
+                                      String groupId) {
         // The trainer's copy has its defaults filled in, and it knows how the workload's report reads.
         GetRunResponse run = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
         ExperimentRecord record = new ExperimentRecord(id, tenant, name.isBlank() ? id : name,
                 runId, run.getConfig(), plan, run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
-                "", System.currentTimeMillis(), 0);
+                "", System.currentTimeMillis(), 0, groupId);
         store.save(record);
         Experiment experiment = new Experiment(store, record, List.of(), List.of());
         experiments.put(id, experiment);
@@ -182,6 +193,57 @@ public final class ExperimentSupervisor implements AutoCloseable {
             }
         }
         return experiment;
+    }
+
+    /** Every tenant's experiments (retention and the stored-bytes total span them all). */
+    public List<Experiment> everyTenant() {
+        return List.copyOf(experiments.values());
+    }
+
+    /**
+     * Deletes the experiment: from now on it writes nothing and no call finds it; its folder is
+     * moved aside (so a restart does not bring it back), the trainer deletes its run (stopping
+     * it if it trains), and then the folder goes. If the trainer cannot be reached, the rest is
+     * done by {@link #finishDeletes}, which every retention sweep calls (the first soon after a start).
+     */
+    public void delete(String id, String tenant) {
+        Experiment experiment = get(id, tenant);
+        if (!experiments.remove(id, experiment)) {
+            // Another delete (a caller's, or retention's) got there first.
+            throw RequestException.notFound("no experiment " + id);
+        }
+        experiment.markDeleted();
+        store.moveToDeleted(id);
+        try {
+            finishDelete(experiment.record());
+        } catch (StatusRuntimeException e) {
+            LOG.warning("experiment " + id + " deleted; its run " + experiment.record().runId()
+                    + " is removed later: " + e.getStatus());
+        }
+    }
+
+    /** Completes the deletes a crash or an unreachable trainer cut short. */
+    public void finishDeletes() {
+        for (ExperimentRecord record : store.deleting()) {
+            try {
+                finishDelete(record);
+            } catch (StatusRuntimeException e) {
+                LOG.warning("run " + record.runId() + " of deleted experiment " + record.id() + " not removed yet: "
+                        + e.getStatus());
+            }
+        }
+    }
+
+    private void finishDelete(ExperimentRecord record) {
+        try {
+            backends.trainer().withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .deleteRun(DeleteRunRequest.newBuilder().setRunId(record.runId()).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
+        store.purge(record.id());
     }
 
     /** Follows the run's event stream, reconnecting after transient failures (a trainer restart). */

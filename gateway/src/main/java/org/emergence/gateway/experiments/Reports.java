@@ -86,7 +86,7 @@ public final class Reports {
     public static Experiment experiment(org.emergence.gateway.experiments.Experiment experiment) {
         ExperimentRecord r = experiment.record();
         Experiment.Builder out = Experiment.newBuilder().setExperimentId(r.id()).setName(r.name()).setState(r.state())
-                .setMessage(r.message()).setRunId(r.runId()).setRun(r.run()).setPlan(r.plan())
+                .setMessage(r.message()).setRunId(r.runId()).setRun(r.run()).setPlan(r.plan()).setGroupId(r.groupId())
                 .setCreateTime(Timestamps.fromMillis(r.createdMillis()))
                 .setCheckpointsWritten(experiment.checkpointsWritten())
                 .setCheckpointsAnalysed(experiment.analyses().size());

@@ -13,7 +13,21 @@ import org.emergence.gateway.experiments.ExperimentPages;
 import org.emergence.gateway.experiments.ExperimentImports;
 import org.emergence.gateway.experiments.ExperimentSupervisor;
 import org.emergence.proto.v1.ImportExperimentRequest;
+import org.emergence.gateway.experiments.Groups;
+import org.emergence.gateway.experiments.Quotas;
 import org.emergence.gateway.experiments.Reports;
+import org.emergence.proto.v1.CreateGroupRequest;
+import org.emergence.proto.v1.DeleteExperimentRequest;
+import org.emergence.proto.v1.DeleteExperimentResponse;
+import org.emergence.proto.v1.DeleteGroupRequest;
+import org.emergence.proto.v1.DeleteGroupResponse;
+import org.emergence.proto.v1.GetGroupReportRequest;
+import org.emergence.proto.v1.GetGroupReportResponse;
+import org.emergence.proto.v1.GetGroupRequest;
+import org.emergence.proto.v1.Group;
+import org.emergence.proto.v1.ListGroupsRequest;
+import org.emergence.proto.v1.ListGroupsResponse;
+import org.emergence.proto.v1.StopGroupRequest;
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.v1.CreateExperimentRequest;
 import org.emergence.proto.v1.Experiment;
@@ -38,12 +52,17 @@ public class ExperimentGrpcService implements BindableService, ExperimentService
     private final ExperimentSupervisor supervisor;
     private final Reports reports;
     private final ExperimentImports imports;
+    private final Groups groups;
+    private final Quotas quotas;
     private final long stopWaitMillis;
 
     public ExperimentGrpcService(ExperimentSupervisor supervisor, Reports reports, ExperimentImports imports,
+                                 Groups groups, Quotas quotas,
                                  @ConfigProperty(name = "gateway.stop-wait") Duration stopWait) {
         this.supervisor = supervisor;
         this.imports = imports;
+        this.groups = groups;
+        this.quotas = quotas;
         this.reports = reports;
         this.stopWaitMillis = stopWait.toMillis();
     }
@@ -60,7 +79,8 @@ public class ExperimentGrpcService implements BindableService, ExperimentService
 
     @Override
     public void createExperiment(CreateExperimentRequest request, StreamObserver<Experiment> observer) {
-        Calls.unary(observer, () -> Reports.experiment(supervisor.get(supervisor.create(request, tenant()).id(), tenant())));
+        Calls.unary(observer, () -> Reports.experiment(supervisor.get(
+                quotas.admit(tenant(), 1, () -> supervisor.create(request, tenant())).id(), tenant())));
     }
 
     @Override
@@ -103,5 +123,47 @@ public class ExperimentGrpcService implements BindableService, ExperimentService
     public void stopExperiment(StopExperimentRequest request, StreamObserver<Experiment> observer) {
         Calls.unary(observer, () -> Reports.experiment(
                 supervisor.stop(Calls.required(request.getExperimentId(), "experiment_id"), tenant(), stopWaitMillis)));
+    }
+
+    @Override
+    public void deleteExperiment(DeleteExperimentRequest request, StreamObserver<DeleteExperimentResponse> observer) {
+        Calls.unary(observer, () -> {
+            supervisor.delete(Calls.required(request.getExperimentId(), "experiment_id"), tenant());
+            return DeleteExperimentResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void createGroup(CreateGroupRequest request, StreamObserver<Group> observer) {
+        Calls.unary(observer, () -> groups.create(request, tenant()));
+    }
+
+    @Override
+    public void getGroup(GetGroupRequest request, StreamObserver<Group> observer) {
+        Calls.unary(observer, () -> groups.get(Calls.required(request.getGroupId(), "group_id"), tenant()));
+    }
+
+    @Override
+    public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> observer) {
+        Calls.unary(observer, () -> groups.list(tenant(), request));
+    }
+
+    @Override
+    public void getGroupReport(GetGroupReportRequest request, StreamObserver<GetGroupReportResponse> observer) {
+        Calls.unary(observer, () -> groups.report(Calls.required(request.getGroupId(), "group_id"), tenant()));
+    }
+
+    @Override
+    public void stopGroup(StopGroupRequest request, StreamObserver<Group> observer) {
+        Calls.unary(observer, () -> groups.stop(Calls.required(request.getGroupId(), "group_id"), tenant(),
+                stopWaitMillis));
+    }
+
+    @Override
+    public void deleteGroup(DeleteGroupRequest request, StreamObserver<DeleteGroupResponse> observer) {
+        Calls.unary(observer, () -> {
+            groups.delete(Calls.required(request.getGroupId(), "group_id"), tenant());
+            return DeleteGroupResponse.getDefaultInstance();
+        });
     }
 }

@@ -72,7 +72,7 @@ class ExperimentStoreTest {
     private static ExperimentRecord record(String id) {
         return new ExperimentRecord(id, "default", id, id + "-run", RunConfig.newBuilder().setSteps(10).build(),
                 AnalysisPlan.getDefaultInstance(), WorkloadDescription.getDefaultInstance(),
-                ExperimentState.EXPERIMENT_STATE_RUNNING, "", 1, 0);
+                ExperimentState.EXPERIMENT_STATE_RUNNING, "", 1, 0, "");
     }
 
     private static CheckpointAnalysed analysis(long step) {

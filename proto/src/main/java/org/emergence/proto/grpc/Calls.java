@@ -3,6 +3,7 @@ package org.emergence.proto.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import com.google.rpc.QuotaFailure;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -19,10 +20,10 @@ import java.util.logging.Logger;
 /**
  * The one place where failures become gRPC statuses, so every service answers alike: a
  * {@link RequestException} gets its own code (with a {@code google.rpc.BadRequest} field
- * violation on INVALID_ARGUMENT), the caller's cancellation or deadline gets CANCELLED or
- * DEADLINE_EXCEEDED, a full queue RESOURCE_EXHAUSTED, and anything else is a bug: INTERNAL with a
- * generic message, the details in the log. No stack trace, class name or downstream address
- * ever reaches a caller.
+ * violation on INVALID_ARGUMENT, a {@code google.rpc.QuotaFailure} on a quota reached), the
+ * caller's cancellation or deadline gets CANCELLED or DEADLINE_EXCEEDED, a full queue
+ * RESOURCE_EXHAUSTED, and anything else is a bug: INTERNAL with a generic message, the details in
+ * the log. No stack trace, class name or downstream address ever reaches a caller.
  */
 public final class Calls {
 
@@ -87,6 +88,10 @@ public final class Calls {
         if (e.code() == Status.Code.INVALID_ARGUMENT && !e.field().isEmpty()) {
             status.addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation.newBuilder()
                     .setField(abbreviated(e.field())).setDescription(message)).build()));
+        }
+        if (e.code() == Status.Code.RESOURCE_EXHAUSTED && !e.field().isEmpty()) {
+            status.addDetails(Any.pack(QuotaFailure.newBuilder().addViolations(QuotaFailure.Violation.newBuilder()
+                    .setSubject(e.field()).setDescription(message)).build()));
         }
         return StatusProto.toStatusRuntimeException(status.build());
     }

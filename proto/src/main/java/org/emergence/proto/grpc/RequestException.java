@@ -40,6 +40,15 @@ public final class RequestException extends RuntimeException {
         return new RequestException(Status.Code.RESOURCE_EXHAUSTED, "", description, null);
     }
 
+    /**
+     * RESOURCE_EXHAUSTED because the caller reached a quota (not the service's capacity): the
+     * status carries a {@code google.rpc.QuotaFailure} naming {@code quota}; the description
+     * says the limit and the current use.
+     */
+    public static RequestException quotaExceeded(String quota, String description) {
+        return new RequestException(Status.Code.RESOURCE_EXHAUSTED, quota, description, null);
+    }
+
     /** FAILED_PRECONDITION: the request is well-formed but the system is not in a state to serve it. */
     public static RequestException failedPrecondition(String description) {
         return new RequestException(Status.Code.FAILED_PRECONDITION, "", description, null);
@@ -72,7 +81,7 @@ public final class RequestException extends RuntimeException {
         return code;
     }
 
-    /** The request field at fault; empty for codes other than INVALID_ARGUMENT. */
+    /** The request field at fault (INVALID_ARGUMENT), or the quota reached (RESOURCE_EXHAUSTED); else empty. */
     public String field() {
         return field;
     }

@@ -10,6 +10,8 @@ import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.LogStream;
 import org.emergence.proto.v1.CheckpointHeader;
 import org.emergence.proto.v1.CheckpointRef;
+import org.emergence.proto.v1.DeleteRunRequest;
+import org.emergence.proto.v1.DeleteRunResponse;
 import org.emergence.proto.v1.FetchCheckpointRequest;
 import org.emergence.proto.v1.FetchCheckpointResponse;
 import org.emergence.proto.v1.GetRunRequest;
@@ -38,6 +40,7 @@ import org.emergence.workloads.checkpoint.NamedTensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 
 /** The trainer API: validates, delegates to the run manager and the checkpoint store, maps errors. */
@@ -157,7 +160,16 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
 
     @Override
     public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> observer) {
-        Calls.unary(observer, () -> runs.get(Calls.required(request.getRunId(), "run_id")).describe());
+        Calls.unary(observer, () -> {
+            String id = Calls.required(request.getRunId(), "run_id");
+            return runs.get(id).describe().toBuilder().setStoredBytes(runs.storedBytes(id)).build();
+        });
+    }
+
+    @Override
+    public void deleteRun(DeleteRunRequest request, StreamObserver<DeleteRunResponse> observer) {
+        Calls.unary(observer, () -> DeleteRunResponse.newBuilder()
+                .setRemoved(runs.delete(Calls.required(request.getRunId(), "run_id"))).build());
     }
 
     @Override
@@ -207,7 +219,9 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
             throw RequestException.invalid("max_chunk_bytes", "max_chunk_bytes must be 0 (the default) or at least "
                     + MIN_CHUNK_BYTES + ", got " + request.getMaxChunkBytes());
         }
-        return checkpoints.get(ref.getRunId(), ref.getStep()).orElseThrow(() -> RequestException.notFound(
+        // A deleted run's checkpoints may linger in the cache; they are gone with the run.
+        return (runs.has(ref.getRunId()) ? checkpoints.get(ref.getRunId(), ref.getStep()) : Optional.<Checkpoint>empty())
+                .orElseThrow(() -> RequestException.notFound(
                 "no checkpoint of run " + ref.getRunId() + " at step " + ref.getStep()));
     }
 }

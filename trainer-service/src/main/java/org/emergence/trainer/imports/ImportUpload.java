@@ -1,5 +1,6 @@
 package org.emergence.trainer.imports;
 
+import org.emergence.durable.DurableFiles;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.ImportFileChunk;
 import org.emergence.proto.v1.ImportFormat;
@@ -12,11 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * One import's files as they arrive, written into its own import folder and checked on the way:
@@ -197,16 +196,7 @@ public final class ImportUpload implements AutoCloseable {
 
     /** Removes {@code folder} and everything under it, if it exists. */
     public static void removeTree(Path folder) {
-        if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(folder)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the import folder " + folder, e);
-        }
+        DurableFiles.removeTree(folder);
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class Run {
     private String message;
     private long lastStep;
     private volatile boolean stopRequested;
+    private volatile boolean deleted;
 
     Run(String id, RunConfig config, WorkloadDescription workload) {
         this(GetRunResponse.newBuilder().setRunId(id).setConfig(config).setWorkload(workload)
@@ -59,6 +60,15 @@ public final class Run {
 
     void requestStop() {
         stopRequested = true;
+    }
+
+    boolean deleted() {
+        return deleted;
+    }
+
+    /** Deleted (DeleteRun): its files go when it stops, and it never trains again. */
+    void markDeleted() {
+        deleted = true;
     }
 
     public synchronized RunState state() {

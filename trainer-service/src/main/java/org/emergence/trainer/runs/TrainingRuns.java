@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.google.protobuf.util.Durations;
+import org.emergence.durable.DurableFiles;
 import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CheckpointWritten;
@@ -33,6 +34,10 @@ import org.emergence.workloads.training.Trainer;
 import org.emergence.workloads.training.TrainingListener;
 import org.emergence.workloads.training.TrainingSnapshot;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -58,6 +63,10 @@ import java.util.logging.Logger;
 public final class TrainingRuns implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TrainingRuns.class.getName());
+    /** Marks a run folder whose run was deleted while training; recovery removes it instead of resuming it. */
+    private static final String DELETE_MARK = "deleted";
+    /** Where a deleted run's folder goes while it is removed: no run id starts with a dot, so no run is read from it. */
+    private static final String DELETED_PREFIX = ".deleted-";
 
     private final CachedCheckpointStore checkpoints;
     private final RunRecords records;
@@ -89,8 +98,12 @@ public final class TrainingRuns implements AutoCloseable {
         recover();
     }
 
-    /** Registers every run on disk; queues those that were RUNNING to resume from their last checkpoint. */
+    /**
+     * Registers every run on disk; queues those that were RUNNING to resume from their last
+     * checkpoint. Deletes a crash cut short are finished first.
+     */
     private void recover() {
+        finishDeletes();
         for (GetRunResponse record : records.loadAll()) {
             Run run = new Run(record);
             runs.put(run.id(), run);
@@ -204,6 +217,11 @@ public final class TrainingRuns implements AutoCloseable {
         return runs.size();
     }
 
+    /** Whether the trainer knows run {@code id} (a deleted run it no longer does). */
+    public boolean has(String id) {
+        return runs.containsKey(id);
+    }
+
     public Run get(String id) {
         Run run = runs.get(id);
         if (run == null) {
@@ -216,6 +234,63 @@ public final class TrainingRuns implements AutoCloseable {
         Run run = get(id);
         run.requestStop();
         return run.state();
+    }
+
+    /**
+     * Deletes the run. A finished run's files go at once; a run that is training (or queued) is
+     * asked to stop, and its files go when the training thread lets go of it. Either way the run
+     * is no longer known from now on. Durable: the run's folder is marked first, and a trainer
+     * that starts again removes a marked folder instead of resuming its run. True if the files
+     * are gone already.
+     */
+    public boolean delete(String id) {
+        Run run = get(id);
+        synchronized (run) {
+            if (!runs.remove(id, run)) {
+                throw RequestException.notFound("no run " + id);
+            }
+            run.requestStop();
+            run.markDeleted();
+            if (run.state() == RunState.RUN_STATE_RUNNING) {
+                DurableFiles.write(checkpoints.durable().runDirectory(id).resolve(DELETE_MARK), new byte[0]);
+                return false;
+            }
+            removeFiles(id);
+            return true;
+        }
+    }
+
+    /** Bytes the run's files take in the store. */
+    public long storedBytes(String id) {
+        return DurableFiles.bytesUnder(checkpoints.durable().runDirectory(get(id).id()));
+    }
+
+    /** Moves the run's folder out of the store's namespace (atomically), then removes it. */
+    private void removeFiles(String id) {
+        Path folder = checkpoints.durable().runDirectory(id);
+        Path doomed = checkpoints.durable().root().resolve(DELETED_PREFIX + id);
+        if (Files.exists(folder)) {
+            DurableFiles.move(folder, doomed);
+        }
+        DurableFiles.removeTree(doomed);
+    }
+
+    /** Removes what deletes left: marked run folders, and folders moved aside but not yet removed. */
+    private void finishDeletes() {
+        Path root = checkpoints.durable().root();
+        for (String id : checkpoints.durable().runIds()) {
+            if (Files.exists(checkpoints.durable().runDirectory(id).resolve(DELETE_MARK))) {
+                LOG.info("finishing the delete of run " + id);
+                removeFiles(id);
+            }
+        }
+        if (Files.isDirectory(root)) {
+            try (var folders = Files.list(root)) {
+                folders.filter(f -> f.getFileName().toString().startsWith(DELETED_PREFIX)).forEach(DurableFiles::removeTree);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + root, e);
+            }
+        }
     }
 
     /** The workload's own account of its report, in the contract's terms. */
@@ -276,9 +351,16 @@ public final class TrainingRuns implements AutoCloseable {
         }
     }
 
+    /** Ends the run and saves its record; a deleted run's files are removed instead (under its lock, so delete sees one or the other). */
     private void finish(Run run, RunState outcome, String why) {
-        run.finish(outcome, why);
-        records.save(run.describe());
+        synchronized (run) {
+            run.finish(outcome, why);
+            if (run.deleted()) {
+                removeFiles(run.id());
+            } else {
+                records.save(run.describe());
+            }
+        }
     }
 
     private static WatchRunResponse.Builder checkpointEvent(String runId, long step, Map<String, Double> metrics) {

@@ -104,6 +104,39 @@ class TrainingRunsTest {
         }
     }
 
+    @Test
+    void deleteRemovesAFinishedRunAtOnceARunningOneWhenItStopsAndAMarkedOneAtTheNextStart() throws Exception {
+        TrainingRuns runs = open();
+        runs.start("finished", config());
+        awaitTrue(() -> runs.get("finished").state() == RunState.RUN_STATE_COMPLETED);
+        assertTrue(runs.storedBytes("finished") > 0);
+        assertTrue(runs.delete("finished"), "a finished run's files go at once");
+        assertTrue(Files.notExists(dir.resolve("finished")));
+        assertEquals(io.grpc.Status.Code.NOT_FOUND,
+                assertThrows(RequestException.class, () -> runs.delete("finished")).code(), "a second delete");
+
+        runs.start("training", config());
+        awaitTrue(() -> store().steps("training").size() >= 2);
+        assertTrue(!runs.delete("training"), "a training run's files go once it stops");
+        assertThrows(RequestException.class, () -> runs.get("training"));
+        awaitTrue(() -> Files.notExists(dir.resolve("training")));
+        runs.close();
+
+        // A delete the trainer died in the middle of: the marked folder, and one moved aside.
+        TrainingRuns second = open();
+        second.start("marked", config());
+        awaitTrue(() -> second.get("marked").state() == RunState.RUN_STATE_COMPLETED);
+        second.close();
+        Files.writeString(dir.resolve("marked").resolve("deleted"), "");
+        Files.createDirectories(dir.resolve(".deleted-half").resolve("sub"));
+        TrainingRuns third = open();
+        assertThrows(RequestException.class, () -> third.get("marked"));
+        third.close();
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of(), left.map(f -> f.getFileName().toString()).toList());
+        }
+    }
+
     private TrainingRuns open() {
         return new TrainingRuns(new CachedCheckpointStore(store(), new InProcessCheckpointCache(1 << 24)), 4, RunLimits.DEFAULTS,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
