@@ -121,11 +121,12 @@ public final class ExperimentSupervisor implements AutoCloseable {
 
     /** Follows the trainer's run {@code runId} as experiment {@code id}, analysing every checkpoint it has or writes. */
     public ExperimentRecord register(String id, String runId, AnalysisPlan plan, String name, String tenant) {
-        // The trainer's copy has its defaults filled in, and it knows how the workload's report reads.
+        // The trainer's copy has its defaults filled in, it knows how the workload's report reads, and it
+        // states its own provenance.
         GetRunResponse run = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
         ExperimentRecord record = new ExperimentRecord(id, tenant, name.isBlank() ? id : name,
                 runId, run.getConfig(), plan, run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
-                "", System.currentTimeMillis(), 0);
+                "", System.currentTimeMillis(), 0, run.getProvenance());
         store.save(record);
         Experiment experiment = new Experiment(store, record, List.of(), List.of());
         experiments.put(id, experiment);

@@ -15,6 +15,7 @@ import org.emergence.proto.v1.FetchCheckpointResponse;
 import org.emergence.proto.v1.GetRunRequest;
 import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.ListCheckpointsRequest;
+import org.emergence.proto.v1.Provenance;
 import org.emergence.proto.v1.ListCheckpointsResponse;
 import org.emergence.proto.v1.ResumeRunRequest;
 import org.emergence.proto.v1.ResumeRunResponse;
@@ -50,11 +51,14 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     private final TrainingRuns runs;
     private final CachedCheckpointStore checkpoints;
     private final Imports imports;
+    private final Provenance provenance;
 
-    public TrainerGrpcService(TrainingRuns runs, CachedCheckpointStore checkpoints, Imports imports) {
+    public TrainerGrpcService(TrainingRuns runs, CachedCheckpointStore checkpoints, Imports imports,
+                              Provenance provenance) {
         this.runs = runs;
         this.checkpoints = checkpoints;
         this.imports = imports;
+        this.provenance = provenance;
     }
 
     @Override
@@ -157,7 +161,8 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
 
     @Override
     public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> observer) {
-        Calls.unary(observer, () -> runs.get(Calls.required(request.getRunId(), "run_id")).describe());
+        Calls.unary(observer, () -> runs.get(Calls.required(request.getRunId(), "run_id")).describe().toBuilder()
+                .setProvenance(provenance).build());
     }
 
     @Override
