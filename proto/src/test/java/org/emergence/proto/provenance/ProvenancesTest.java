@@ -5,10 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,10 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProvenancesTest {
 
     @Test
-    void statesTheBuildItCameFrom() throws IOException, InterruptedException {
+    void statesTheBuildItCameFrom() throws InterruptedException {
         Provenance provenance = Provenances.thisProcess().build();
         assertEquals(System.getProperty("emergence.project.version"), provenance.getVersion());
-        assertEquals(gitHead(), provenance.getCommit());
+        assertEquals(GitHead.orUnknown(), provenance.getCommit());
         assertEquals(Runtime.version().toString(), provenance.getJavaVersion());
         assertTrue(provenance.getOs().contains(System.getProperty("os.arch")), provenance.getOs());
         assertEquals(Runtime.getRuntime().availableProcessors(), provenance.getLogicalCores());
@@ -36,16 +34,5 @@ class ProvenancesTest {
         Files.writeString(cpuinfo, "processor\t: 0\nBogoMIPS\t: 50.00\n");
         assertEquals(Provenances.UNKNOWN, Provenances.cpuModel(cpuinfo));
         assertEquals(Provenances.UNKNOWN, Provenances.cpuModel(dir.resolve("absent")));
-    }
-
-    /** HEAD of the checkout this module sits in, or unknown outside one (a source archive) or without git. */
-    private static String gitHead() throws InterruptedException {
-        try {
-            Process git = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-            String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return git.waitFor(30, TimeUnit.SECONDS) && git.exitValue() == 0 ? out : Provenances.UNKNOWN;
-        } catch (IOException noGit) {
-            return Provenances.UNKNOWN;
-        }
     }
 }

@@ -3,6 +3,7 @@ package org.emergence.trainer.grpc;
 import org.emergence.proto.grpc.RequestException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import jakarta.inject.Provider;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.proto.codec.TensorChunks;
@@ -51,10 +52,11 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     private final TrainingRuns runs;
     private final CachedCheckpointStore checkpoints;
     private final Imports imports;
-    private final Provenance provenance;
+    /** Asked at the first GetRun, on a worker thread: it loads the engine, which takes seconds. */
+    private final Provider<Provenance> provenance;
 
     public TrainerGrpcService(TrainingRuns runs, CachedCheckpointStore checkpoints, Imports imports,
-                              Provenance provenance) {
+                              Provider<Provenance> provenance) {
         this.runs = runs;
         this.checkpoints = checkpoints;
         this.imports = imports;
@@ -162,7 +164,7 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     @Override
     public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> observer) {
         Calls.unary(observer, () -> runs.get(Calls.required(request.getRunId(), "run_id")).describe().toBuilder()
-                .setProvenance(provenance).build());
+                .setProvenance(provenance.get()).build());
     }
 
     @Override
