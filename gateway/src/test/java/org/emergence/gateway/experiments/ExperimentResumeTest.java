@@ -1,6 +1,7 @@
 package org.emergence.gateway.experiments;
 
 import org.emergence.gateway.BackendServices;
+import io.opentelemetry.api.OpenTelemetry;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointSchedule;
 import org.emergence.proto.v1.CreateExperimentRequest;
@@ -34,7 +35,7 @@ class ExperimentResumeTest {
         String id;
         try (Backends channels = channels(backends);
              ExperimentSupervisor first = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60,
-                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             id = first.create(CreateExperimentRequest.newBuilder().setRun(run)
                     .setPlan(AnalysisPlan.getDefaultInstance()).build(), "default").id();
             Experiment experiment = first.get(id, "default");
@@ -48,7 +49,7 @@ class ExperimentResumeTest {
 
         try (Backends channels = channels(backends);
              ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60,
-                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             second.resume();
             Experiment experiment = second.get(id, "default");
             await(() -> !experiment.isActive(), "the experiment to finish");
