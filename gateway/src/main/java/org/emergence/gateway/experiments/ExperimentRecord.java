@@ -17,18 +17,18 @@ import java.io.UncheckedIOException;
 /**
  * What the gateway keeps of an experiment besides its logs; immutable, replaced on change.
  * {@code workload} is the trainer's description of the run's workload (how its report reads),
- * taken once at creation, as is {@code trainer}, the provenance of the trainer that trains it (the
- * default instance for experiments recorded before provenance was).
+ * taken once at creation, as is {@code trainerProvenance}, the provenance of the trainer that
+ * trains it (the default instance for experiments recorded before provenance was).
  */
 public record ExperimentRecord(String id, String tenant, String name, String runId, RunConfig run, AnalysisPlan plan,
                                WorkloadDescription workload, ExperimentState state, String message, long createdMillis,
-                               long finishedMillis, Provenance trainer) {
+                               long finishedMillis, Provenance trainerProvenance) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ExperimentRecord withState(ExperimentState newState, String newMessage, long finished) {
         return new ExperimentRecord(id, tenant, name, runId, run, plan, workload, newState, newMessage, createdMillis,
-                finished, trainer);
+                finished, trainerProvenance);
     }
 
     String toJson(JsonFormat.Printer printer) {
@@ -40,7 +40,7 @@ public record ExperimentRecord(String id, String tenant, String name, String run
             node.set("run", JSON.readTree(printer.print(run)));
             node.set("plan", JSON.readTree(printer.print(plan)));
             node.set("workload", JSON.readTree(printer.print(workload)));
-            node.set("trainer", JSON.readTree(printer.print(trainer)));
+            node.set("trainerProvenance", JSON.readTree(printer.print(trainerProvenance)));
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -56,14 +56,14 @@ public record ExperimentRecord(String id, String tenant, String name, String run
             parser.merge(node.get("plan").toString(), plan);
             WorkloadDescription.Builder workload = WorkloadDescription.newBuilder();
             parser.merge(node.get("workload").toString(), workload);
-            Provenance.Builder trainer = Provenance.newBuilder();
-            if (node.has("trainer")) {
-                parser.merge(node.get("trainer").toString(), trainer);
+            Provenance.Builder trainerProvenance = Provenance.newBuilder();
+            if (node.has("trainerProvenance")) {
+                parser.merge(node.get("trainerProvenance").toString(), trainerProvenance);
             }
             return new ExperimentRecord(node.get("id").asText(), node.get("tenant").asText(), node.get("name").asText(),
                     node.get("runId").asText(), run.build(), plan.build(), workload.build(),
                     ExperimentState.valueOf(node.get("state").asText()), node.get("message").asText(),
-                    node.get("createdMillis").asLong(), node.get("finishedMillis").asLong(), trainer.build());
+                    node.get("createdMillis").asLong(), node.get("finishedMillis").asLong(), trainerProvenance.build());
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("experiment.json holds an invalid config", e);
         } catch (IOException e) {

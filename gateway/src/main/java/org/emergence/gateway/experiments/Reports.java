@@ -66,8 +66,8 @@ public final class Reports {
                         .mapToLong(p -> Durations.toNanos(p.getStepTime())).filter(v -> v > 0).average().orElse(0))));
         workload.getMilestonesList().forEach(spec -> report.addMilestones(milestone(spec, progress)));
         ReportProvenance.Builder provenance = report.getProvenanceBuilder().setGateway(GATEWAY);
-        if (!record.trainer().equals(Provenance.getDefaultInstance())) {
-            provenance.setTrainer(record.trainer());
+        if (!record.trainerProvenance().equals(Provenance.getDefaultInstance())) {
+            provenance.setTrainer(record.trainerProvenance());
         }
         // Every series goes; the detector itself says "no transition" for one too short to have any.
         if (series.stream().anyMatch(s -> s.getName().equals(workload.getReferenceSeries()))) {

@@ -79,13 +79,13 @@ class ExperimentStoreTest {
                 record.plan(), record.workload(), record.state(), record.message(), 1, 0, trainer));
         store.save(record("exp-old"));
         Path old = root.resolve("exp-old").resolve("experiment.json");
-        Files.writeString(old, Files.readString(old).replaceAll(",\\s*\"trainer\"\\s*:\\s*\\{\\s*}", ""));
-        assertFalse(Files.readString(old).contains("trainer"), "written as before provenance was recorded");
+        Files.writeString(old, Files.readString(old).replaceAll(",\\s*\"trainerProvenance\"\\s*:\\s*\\{\\s*}", ""));
+        assertFalse(Files.readString(old).contains("trainerProvenance"), "written as before provenance was recorded");
 
         List<ExperimentRecord> loaded = new ExperimentStore(root).loadAll();
         assertEquals(2, loaded.size());
         for (ExperimentRecord r : loaded) {
-            assertEquals(r.id().equals("exp-new") ? trainer : Provenance.getDefaultInstance(), r.trainer(), r.id());
+            assertEquals(r.id().equals("exp-new") ? trainer : Provenance.getDefaultInstance(), r.trainerProvenance(), r.id());
         }
     }
 
