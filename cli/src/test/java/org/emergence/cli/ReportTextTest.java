@@ -1,5 +1,7 @@
 package org.emergence.cli;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import org.emergence.proto.v1.EngineVersion;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.GetReportResponse;
@@ -73,7 +75,7 @@ class ReportTextTest {
     }
 
     @Test
-    void statesWhatTrainedTheRunAndWhatReportedIt() {
+    void statesWhatTrainedTheRunAndWhatReportedIt() throws InvalidProtocolBufferException {
         Provenance trainer = Provenance.newBuilder().setVersion("1.2.3").setCommit("0123456789abcdef0123456789abcdef01234567")
                 .setJavaVersion("25.0.1").setOs("Linux 6.12 amd64").setCpuModel("Some CPU").setLogicalCores(4)
                 .setMaxHeapBytes(2L << 30).setIntraOpThreads(1).setInterOpThreads(2).setDevice("cpu()")
@@ -90,5 +92,11 @@ class ReportTextTest {
                 + "1 intra-op and 2 inter-op threads"), lines.toString());
         assertTrue(lines.contains("on Java 25.0.1, Linux 6.12 amd64, Some CPU, 4 cores, 2.0 GiB heap"), lines.toString());
         assertTrue(lines.contains("reported by gateway 1.2.4 (commit unknown)"), lines.toString());
+
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        ReportText.print(report, true, new PrintStream(json, true, StandardCharsets.UTF_8));
+        GetReportResponse.Builder parsed = GetReportResponse.newBuilder();
+        JsonFormat.parser().merge(json.toString(StandardCharsets.UTF_8), parsed);
+        assertEquals(report.getProvenance(), parsed.getProvenance(), "--json carries every provenance field");
     }
 }
