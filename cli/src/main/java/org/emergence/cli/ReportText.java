@@ -5,6 +5,7 @@ import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.Milestone;
+import org.emergence.proto.v1.Provenance;
 import org.emergence.proto.v1.Series;
 import org.emergence.proto.v1.SeriesDescriptor;
 import org.emergence.proto.v1.Transition;
@@ -62,6 +63,7 @@ final class ReportText {
         if (!report.getMessage().isBlank()) {
             out.printf("  %s%n", report.getMessage());
         }
+        printProvenance(out);
         out.println();
         out.println("Milestones");
         for (Milestone m : report.getMilestonesList()) {
@@ -82,6 +84,27 @@ final class ReportText {
                         transition(s.getName()));
             }
         });
+    }
+
+    /** Which build, engine, threads and machine trained the run, and which gateway reported it (--json has every field). */
+    private void printProvenance(PrintStream out) {
+        if (report.getProvenance().hasTrainer()) {
+            Provenance t = report.getProvenance().getTrainer();
+            out.printf(Locale.ROOT, "  trained by emergence %s; %s on %s, %d intra-op and %d inter-op threads%n",
+                    build(t), t.getEnginesList().stream().map(e -> e.getName() + " " + e.getVersion())
+                            .collect(Collectors.joining(", ")), t.getDevice(), t.getIntraOpThreads(), t.getInterOpThreads());
+            out.printf(Locale.ROOT, "  on Java %s, %s, %s, %d cores, %.1f GiB heap%n", t.getJavaVersion(), t.getOs(),
+                    t.getCpuModel(), t.getLogicalCores(), t.getMaxHeapBytes() / (double) (1L << 30));
+        }
+        if (report.getProvenance().hasGateway()) {
+            out.printf("  reported by gateway %s%n", build(report.getProvenance().getGateway()));
+        }
+    }
+
+    /** Version and commit, the commit shortened as git shortens it. */
+    private static String build(Provenance p) {
+        String commit = p.getCommit().length() == 40 ? p.getCommit().substring(0, 12) : p.getCommit();
+        return p.getVersion() + " (commit " + commit + ")";
     }
 
     /**

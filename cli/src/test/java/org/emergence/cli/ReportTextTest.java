@@ -1,8 +1,13 @@
 package org.emergence.cli;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import org.emergence.proto.v1.EngineVersion;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.Milestone;
+import org.emergence.proto.v1.Provenance;
+import org.emergence.proto.v1.ReportProvenance;
 import org.emergence.proto.v1.Series;
 import org.emergence.proto.v1.SeriesDescriptor;
 import org.emergence.proto.v1.Transition;
@@ -67,5 +72,31 @@ class ReportTextTest {
             assertFalse(text.contains(id), "ids never shown where the catalogue names them: " + id);
         }
         assertEquals(1, text.lines().filter(l -> l.contains("The ability ([0, 1])")).count(), text);
+    }
+
+    @Test
+    void statesWhatTrainedTheRunAndWhatReportedIt() throws InvalidProtocolBufferException {
+        Provenance trainer = Provenance.newBuilder().setVersion("1.2.3").setCommit("0123456789abcdef0123456789abcdef01234567")
+                .setJavaVersion("25.0.1").setOs("Linux 6.12 amd64").setCpuModel("Some CPU").setLogicalCores(4)
+                .setMaxHeapBytes(2L << 30).setIntraOpThreads(1).setInterOpThreads(2).setDevice("cpu()")
+                .addEngines(EngineVersion.newBuilder().setName("DJL").setVersion("0.35.1"))
+                .addEngines(EngineVersion.newBuilder().setName("PyTorch").setVersion("2.7.1")).build();
+        GetReportResponse report = GetReportResponse.newBuilder().setExperimentId("exp-1")
+                .setProvenance(ReportProvenance.newBuilder().setTrainer(trainer)
+                        .setGateway(Provenance.newBuilder().setVersion("1.2.4").setCommit("unknown"))).build();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new ReportText(report).print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().map(String::strip).toList();
+
+        assertTrue(lines.contains("trained by emergence 1.2.3 (commit 0123456789ab); DJL 0.35.1, PyTorch 2.7.1 on cpu(), "
+                + "1 intra-op and 2 inter-op threads"), lines.toString());
+        assertTrue(lines.contains("on Java 25.0.1, Linux 6.12 amd64, Some CPU, 4 cores, 2.0 GiB heap"), lines.toString());
+        assertTrue(lines.contains("reported by gateway 1.2.4 (commit unknown)"), lines.toString());
+
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        ReportText.print(report, true, new PrintStream(json, true, StandardCharsets.UTF_8));
+        GetReportResponse.Builder parsed = GetReportResponse.newBuilder();
+        JsonFormat.parser().merge(json.toString(StandardCharsets.UTF_8), parsed);
+        assertEquals(report.getProvenance(), parsed.getProvenance(), "--json carries every provenance field");
     }
 }

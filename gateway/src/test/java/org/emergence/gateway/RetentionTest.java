@@ -1,5 +1,6 @@
 package org.emergence.gateway;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.emergence.gateway.experiments.Backends;
@@ -187,7 +188,7 @@ class RetentionTest {
     }
 
     private static ExperimentSupervisor supervisor(Backends channels, Path data) {
-        return new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600, new SimpleMeterRegistry());
+        return new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600, new SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"));
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {

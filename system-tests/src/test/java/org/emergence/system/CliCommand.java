@@ -18,6 +18,7 @@ final class CliCommand {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
                 "-Dai.djl.pytorch.num_interop_threads=1", "-XX:+UseSerialGC",
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-cp", REPO.resolve("cli/target/classes") + ":" + Files.readString(REPO.resolve("cli/target/classpath.txt")).trim(),
                 main));
         command.addAll(args);

@@ -20,13 +20,19 @@ record ServiceSuite(ServiceProcess trainer, ServiceProcess metrics, ServiceProce
     /** The same, with {@code gatewayProperties} (e.g. {@code -Dgateway.auth.tokens=...}) given to the gateway too. */
     static ServiceSuite create(Path data, Map<String, String> environment, List<String> gatewayProperties)
             throws IOException {
+        return create(data, environment, gatewayProperties, List.of());
+    }
+
+    /** The same, with {@code everyService} (e.g. the tracing settings) given to all four. */
+    static ServiceSuite create(Path data, Map<String, String> environment, List<String> gatewayProperties,
+                               List<String> everyService) throws IOException {
         ServiceProcess trainer = new ServiceProcess("trainer-service", freePort(),
-                List.of("-Dtrainer.checkpoint-dir=" + data.resolve("checkpoints")), environment, data);
-        ServiceProcess tda = new ServiceProcess("tda-service", freePort(), List.of(), Map.of(), data);
+                with(everyService, "-Dtrainer.checkpoint-dir=" + data.resolve("checkpoints")), environment, data);
+        ServiceProcess tda = new ServiceProcess("tda-service", freePort(), with(everyService), Map.of(), data);
         // Metrics measures the clouds' persistence on tda; the gateway serves all three to callers.
-        ServiceProcess metrics = new ServiceProcess("metrics-service", freePort(), List.of(
+        ServiceProcess metrics = new ServiceProcess("metrics-service", freePort(), with(everyService,
                 "-Dmetrics.trainer.target=" + trainer.target(), "-Dmetrics.tda.target=" + tda.target()), environment, data);
-        List<String> gatewayFlags = new ArrayList<>(List.of(
+        List<String> gatewayFlags = new ArrayList<>(with(everyService,
                 "-Dgateway.trainer.target=" + trainer.target(), "-Dgateway.metrics.target=" + metrics.target(),
                 "-Dgateway.tda.target=" + tda.target(), "-Dgateway.data-dir=" + data.resolve("gateway")));
         gatewayFlags.addAll(gatewayProperties);
@@ -57,6 +63,12 @@ record ServiceSuite(ServiceProcess trainer, ServiceProcess metrics, ServiceProce
         for (ServiceProcess service : List.of(gateway, tda, metrics, trainer)) {
             service.close();
         }
+    }
+
+    private static List<String> with(List<String> common, String... own) {
+        List<String> all = new ArrayList<>(common);
+        all.addAll(List.of(own));
+        return all;
     }
 
     static int freePort() throws IOException {

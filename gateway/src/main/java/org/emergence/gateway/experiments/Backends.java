@@ -33,16 +33,17 @@ public final class Backends implements AutoCloseable {
     private final ManagedChannel metrics;
     private final ManagedChannel tda;
 
-    public Backends(String trainerTarget, String metricsTarget, String tdaTarget) {
-        this.trainer = channel(trainerTarget);
-        this.metrics = channel(metricsTarget);
-        this.tda = channel(tdaTarget);
+    /** @param interceptors applied to every call on the three channels (tracing: each call a client span carrying the trace on) */
+    public Backends(String trainerTarget, String metricsTarget, String tdaTarget, ClientInterceptor... interceptors) {
+        this.trainer = channel(trainerTarget, interceptors);
+        this.metrics = channel(metricsTarget, interceptors);
+        this.tda = channel(tdaTarget, interceptors);
     }
 
     /** Ping interval on open calls; the backends permit pings this often (quarkus.grpc.server.netty.permit-keep-alive-time). */
     static final Duration KEEPALIVE = Duration.ofSeconds(30);
 
-    private static ManagedChannel channel(String target) {
+    private static ManagedChannel channel(String target, ClientInterceptor... interceptors) {
         return ManagedChannelBuilder.forTarget(target)
                 .defaultLoadBalancingPolicy("round_robin")
                 .usePlaintext()
@@ -50,6 +51,7 @@ public final class Backends implements AutoCloseable {
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .intercept(new WaitForReadyWithinDeadline())
+                .intercept(interceptors)
                 .build();
     }
 

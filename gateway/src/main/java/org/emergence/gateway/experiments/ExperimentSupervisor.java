@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import org.emergence.proto.grpc.RequestException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -59,6 +62,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
     private final Timer analysisDuration;
     private final Counter analysed;
     private final Counter analysisFailures;
+    private final Tracer tracer;
     private final ExecutorService followers = Executors.newVirtualThreadPerTaskExecutor();
     /** Set while shutting down: what is cut short then is resumed on the next start, never marked failed. */
     private volatile boolean closing;
@@ -68,11 +72,12 @@ public final class ExperimentSupervisor implements AutoCloseable {
      * @param maxDeadlineSeconds the longest deadline of an analysis, whatever its LLC
      */
     public ExperimentSupervisor(Backends backends, ExperimentStore store, int analysisThreads, int attempts,
-                                long deadlineSeconds, long maxDeadlineSeconds, MeterRegistry meters) {
+                                long deadlineSeconds, long maxDeadlineSeconds, MeterRegistry meters, Tracer tracer) {
         this.backends = backends;
         this.store = store;
         this.analysis = new CheckpointAnalysis(backends, deadlineSeconds, maxDeadlineSeconds);
         this.attempts = attempts;
+        this.tracer = tracer;
         this.analysers = new ThreadPoolExecutor(analysisThreads, analysisThreads, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>());
         // A supplier holds the pool strongly (the object form of Gauge.builder holds it weakly).
@@ -142,11 +147,12 @@ public final class ExperimentSupervisor implements AutoCloseable {
 
     private ExperimentRecord register(String id, String runId, AnalysisPlan plan, String name, String tenant,
                                       String groupId) {
-        // The trainer's copy has its defaults filled in, and it knows how the workload's report reads.
+        // The trainer's copy has its defaults filled in, it knows how the workload's report reads, and it
+        // states its own provenance.
         GetRunResponse run = backends.trainer().getRun(GetRunRequest.newBuilder().setRunId(runId).build());
         ExperimentRecord record = new ExperimentRecord(id, tenant, name.isBlank() ? id : name,
                 runId, run.getConfig(), plan, run.getWorkload(), ExperimentState.EXPERIMENT_STATE_RUNNING,
-                "", System.currentTimeMillis(), 0, groupId);
+                "", System.currentTimeMillis(), 0, run.getProvenance(), groupId);
         store.save(record);
         Experiment experiment = new Experiment(store, record, List.of(), List.of());
         experiments.put(id, experiment);
@@ -288,8 +294,20 @@ public final class ExperimentSupervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * One span per checkpoint analysis, retries included: the metrics, tda and trainer calls it
+     * makes are its children (a failed attempt is a failed call span among them).
+     */
     private void analyseWithRetries(Experiment experiment, CheckpointWritten checkpoint) {
-        analysisDuration.record(() -> analyseUntilDone(experiment, checkpoint));
+        Span span = tracer.spanBuilder("analyse checkpoint")
+                .setAttribute("emergence.experiment_id", experiment.record().id())
+                .setAttribute("emergence.run_id", experiment.record().runId())
+                .setAttribute("emergence.step", checkpoint.getCheckpoint().getStep()).startSpan();
+        try (Scope scope = span.makeCurrent()) {
+            analysisDuration.record(() -> analyseUntilDone(experiment, checkpoint));
+        } finally {
+            span.end();
+        }
     }
 
     private void analyseUntilDone(Experiment experiment, CheckpointWritten checkpoint) {

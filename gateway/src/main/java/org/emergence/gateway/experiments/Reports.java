@@ -2,6 +2,7 @@ package org.emergence.gateway.experiments;
 
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
+import org.emergence.proto.provenance.Provenances;
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.DescribeSeriesRequest;
 import org.emergence.proto.v1.DetectTransitionsRequest;
@@ -9,6 +10,8 @@ import org.emergence.proto.v1.Experiment;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.Milestone;
 import org.emergence.proto.v1.MilestoneSpec;
+import org.emergence.proto.v1.Provenance;
+import org.emergence.proto.v1.ReportProvenance;
 import org.emergence.proto.v1.Series;
 import org.emergence.proto.v1.SeriesDescriptor;
 import org.emergence.proto.v1.StepProgress;
@@ -25,9 +28,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds an experiment's report: its series, the milestones and reference series its workload
  * names, the transitions lined up against that reference, and the catalogue entries of every
- * series in it (asked of the metrics service once per id, then kept: the catalogue is static).
+ * series in it (asked of the metrics service once per id, then kept: the catalogue is static),
+ * and the provenance of the trainer that trained it and of this gateway.
  */
 public final class Reports {
+
+    private static final Provenance GATEWAY = Provenances.thisProcess().build();
 
     private final Backends backends;
     private final Map<String, SeriesDescriptor> catalogue = new ConcurrentHashMap<>();
@@ -59,6 +65,10 @@ public final class Reports {
                 .setStepTime(Durations.fromNanos(Math.round(progress.stream()
                         .mapToLong(p -> Durations.toNanos(p.getStepTime())).filter(v -> v > 0).average().orElse(0))));
         workload.getMilestonesList().forEach(spec -> report.addMilestones(milestone(spec, progress)));
+        ReportProvenance.Builder provenance = report.getProvenanceBuilder().setGateway(GATEWAY);
+        if (!record.trainerProvenance().equals(Provenance.getDefaultInstance())) {
+            provenance.setTrainer(record.trainerProvenance());
+        }
         // Every series goes; the detector itself says "no transition" for one too short to have any.
         if (series.stream().anyMatch(s -> s.getName().equals(workload.getReferenceSeries()))) {
             report.addAllTransitions(backends.metrics().withDeadlineAfter(60, TimeUnit.SECONDS)

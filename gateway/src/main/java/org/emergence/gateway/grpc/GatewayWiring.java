@@ -3,6 +3,8 @@ package org.emergence.gateway.grpc;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.quarkus.opentelemetry.runtime.tracing.instrumentation.grpc.GrpcTracingClientInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -42,8 +44,10 @@ public class GatewayWiring {
     @Singleton
     Backends backends(@ConfigProperty(name = "gateway.trainer.target") String trainer,
                       @ConfigProperty(name = "gateway.metrics.target") String metrics,
-                      @ConfigProperty(name = "gateway.tda.target") String tda) {
-        return new Backends(trainer, metrics, tda);
+                      @ConfigProperty(name = "gateway.tda.target") String tda,
+                      GrpcTracingClientInterceptor tracing) {
+        // Quarkus traces only the channels it builds itself; these are built here, so its interceptor is added.
+        return new Backends(trainer, metrics, tda, tracing);
     }
 
     @Produces
@@ -59,8 +63,9 @@ public class GatewayWiring {
                                     @ConfigProperty(name = "gateway.analysis-attempts") int attempts,
                                     @ConfigProperty(name = "gateway.analysis-deadline-seconds") long deadline,
                                     @ConfigProperty(name = "gateway.analysis-max-deadline-seconds") long maxDeadline,
-                                    MeterRegistry meters) {
-        return new ExperimentSupervisor(backends, store, threads, attempts, deadline, maxDeadline, meters);
+                                    MeterRegistry meters, OpenTelemetry telemetry) {
+        return new ExperimentSupervisor(backends, store, threads, attempts, deadline, maxDeadline, meters,
+                telemetry.getTracer("org.emergence.gateway"));
     }
 
     @Produces

@@ -1,5 +1,6 @@
 package org.emergence.gateway.experiments;
 
+import io.opentelemetry.api.OpenTelemetry;
 import org.emergence.gateway.BackendServices;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointSchedule;
@@ -36,7 +37,7 @@ class ExperimentResumeTest {
         String id;
         try (Backends channels = channels(backends);
              ExperimentSupervisor first = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600,
-                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             id = first.create(CreateExperimentRequest.newBuilder().setRun(RUN)
                     .setPlan(AnalysisPlan.getDefaultInstance()).build(), "default").id();
             Experiment experiment = first.get(id, "default");
@@ -50,7 +51,7 @@ class ExperimentResumeTest {
 
         try (Backends channels = channels(backends);
              ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600,
-                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             second.resume();
             Experiment experiment = second.get(id, "default");
             await(() -> !experiment.isActive(), "the experiment to finish");
@@ -73,7 +74,7 @@ class ExperimentResumeTest {
         try (Backends noMetrics = new Backends("localhost:" + backends.trainerPort, "localhost:" + unusedPort(),
                 "localhost:" + backends.tdaPort);
              ExperimentSupervisor first = new ExperimentSupervisor(noMetrics, new ExperimentStore(data), 1, 1, 2, 600,
-                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             id = first.create(CreateExperimentRequest.newBuilder().setRun(RUN)
                     .setPlan(AnalysisPlan.getDefaultInstance()).build(), "default").id();
             Experiment experiment = first.get(id, "default");
@@ -86,7 +87,7 @@ class ExperimentResumeTest {
 
         try (Backends channels = channels(backends);
              ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600,
-                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+                     new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             second.resume();
             Experiment experiment = second.get(id, "default");
             await(() -> !experiment.isActive(), "the experiment to finish again");

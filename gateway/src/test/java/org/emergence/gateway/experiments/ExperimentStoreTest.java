@@ -3,6 +3,7 @@ package org.emergence.gateway.experiments;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.ExperimentState;
+import org.emergence.proto.v1.Provenance;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.WorkloadDescription;
 import org.junit.jupiter.api.Test;
@@ -69,10 +70,29 @@ class ExperimentStoreTest {
         }
     }
 
+    @Test
+    void theTrainersProvenanceIsKeptAndARecordFromBeforeItStillLoads() throws IOException {
+        ExperimentStore store = new ExperimentStore(root);
+        Provenance trainer = Provenance.newBuilder().setVersion("0.1.0").setCommit("abc").setIntraOpThreads(1).build();
+        ExperimentRecord record = record("exp-new");
+        store.save(new ExperimentRecord(record.id(), record.tenant(), record.name(), record.runId(), record.run(),
+                record.plan(), record.workload(), record.state(), record.message(), 1, 0, trainer, ""));
+        store.save(record("exp-old"));
+        Path old = root.resolve("exp-old").resolve("experiment.json");
+        Files.writeString(old, Files.readString(old).replaceAll(",\\s*\"trainerProvenance\"\\s*:\\s*\\{\\s*}", ""));
+        assertFalse(Files.readString(old).contains("trainerProvenance"), "written as before provenance was recorded");
+
+        List<ExperimentRecord> loaded = new ExperimentStore(root).loadAll();
+        assertEquals(2, loaded.size());
+        for (ExperimentRecord r : loaded) {
+            assertEquals(r.id().equals("exp-new") ? trainer : Provenance.getDefaultInstance(), r.trainerProvenance(), r.id());
+        }
+    }
+
     private static ExperimentRecord record(String id) {
         return new ExperimentRecord(id, "default", id, id + "-run", RunConfig.newBuilder().setSteps(10).build(),
                 AnalysisPlan.getDefaultInstance(), WorkloadDescription.getDefaultInstance(),
-                ExperimentState.EXPERIMENT_STATE_RUNNING, "", 1, 0, "");
+                ExperimentState.EXPERIMENT_STATE_RUNNING, "", 1, 0, Provenance.getDefaultInstance(), "");
     }
 
     private static CheckpointAnalysed analysis(long step) {

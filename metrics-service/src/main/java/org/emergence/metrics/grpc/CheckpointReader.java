@@ -3,6 +3,7 @@ package org.emergence.metrics.grpc;
 import org.emergence.proto.grpc.RequestException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -46,10 +47,12 @@ public final class CheckpointReader implements AutoCloseable {
     private final ManagedChannel trainer;
     private final long maxInputBytes;
 
-    public CheckpointReader(CheckpointCache cache, String trainerTarget, long maxInputBytes) {
+    /** @param interceptors applied to every call to the trainer (tracing) */
+    public CheckpointReader(CheckpointCache cache, String trainerTarget, long maxInputBytes,
+                            ClientInterceptor... interceptors) {
         this.cache = new FailSafeCheckpointCache(cache);
         this.trainer = ManagedChannelBuilder.forTarget(trainerTarget).defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext().build();
+                .usePlaintext().intercept(interceptors).build();
         this.maxInputBytes = maxInputBytes;
     }
 

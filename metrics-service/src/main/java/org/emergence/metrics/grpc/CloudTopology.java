@@ -2,6 +2,7 @@ package org.emergence.metrics.grpc;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -26,10 +27,13 @@ public final class CloudTopology implements AutoCloseable {
     private final ManagedChannel tda;
     private final Duration cap;
 
-    /** @param cap the longest one cloud's persistence may take, within the caller's own deadline */
-    public CloudTopology(String tdaTarget, Duration cap) {
+    /**
+     * @param cap the longest one cloud's persistence may take, within the caller's own deadline
+     * @param interceptors applied to every call to tda (tracing)
+     */
+    public CloudTopology(String tdaTarget, Duration cap, ClientInterceptor... interceptors) {
         this.tda = ManagedChannelBuilder.forTarget(tdaTarget).defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext().build();
+                .usePlaintext().intercept(interceptors).build();
         this.cap = cap;
     }
 

@@ -1,5 +1,6 @@
 package org.emergence.metrics.grpc;
 
+import io.quarkus.opentelemetry.runtime.tracing.instrumentation.grpc.GrpcTracingClientInterceptor;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,7 +14,11 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.logging.Logger;
 
-/** Builds the checkpoint reader, the gradient lane and the tda client from application.properties. */
+/**
+ * Builds the checkpoint reader, the gradient lane and the tda client from application.properties.
+ * Their channels are built here, not by Quarkus, so Quarkus' tracing interceptor is added to them:
+ * a measurement's calls to the trainer and tda continue the caller's trace.
+ */
 @ApplicationScoped
 public class MetricsWiring {
 
@@ -25,10 +30,11 @@ public class MetricsWiring {
                                       @ConfigProperty(name = "emergence.cache.ttl") Duration ttl,
                                       @ConfigProperty(name = "emergence.cache.in-process-max-bytes") long maxBytes,
                                       @ConfigProperty(name = "metrics.trainer.target") String trainer,
-                                      @ConfigProperty(name = "metrics.max-input-bytes") long maxInputBytes) {
+                                      @ConfigProperty(name = "metrics.max-input-bytes") long maxInputBytes,
+                                      GrpcTracingClientInterceptor tracing) {
         CheckpointCache cache = CheckpointCache.open(redisUrl, ttl, maxBytes);
         LOG.info("checkpoints: " + cache.describe() + ", misses read from the trainer at " + trainer);
-        return new CheckpointReader(cache, trainer, maxInputBytes);
+        return new CheckpointReader(cache, trainer, maxInputBytes, tracing);
     }
 
     @Produces
@@ -48,9 +54,10 @@ public class MetricsWiring {
     @Produces
     @Singleton
     CloudTopology cloudTopology(@ConfigProperty(name = "metrics.tda.target") String tda,
-                                @ConfigProperty(name = "metrics.tda.deadline") Duration deadline) {
+                                @ConfigProperty(name = "metrics.tda.deadline") Duration deadline,
+                                GrpcTracingClientInterceptor tracing) {
         LOG.info("point-cloud persistence computed by the tda service at " + tda);
-        return new CloudTopology(tda, deadline);
+        return new CloudTopology(tda, deadline, tracing);
     }
 
     void onStop(@Observes ShutdownEvent event, CheckpointReader reader, CloudTopology topology) {

@@ -3,6 +3,7 @@ package org.emergence.trainer.grpc;
 import org.emergence.proto.grpc.RequestException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import jakarta.inject.Provider;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.proto.codec.TensorChunks;
@@ -18,6 +19,7 @@ import org.emergence.proto.v1.GetRunRequest;
 import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.ListCheckpointsRequest;
 import org.emergence.proto.v1.ListCheckpointsResponse;
+import org.emergence.proto.v1.Provenance;
 import org.emergence.proto.v1.ResumeRunRequest;
 import org.emergence.proto.v1.ResumeRunResponse;
 import org.emergence.proto.v1.StartRunRequest;
@@ -53,11 +55,15 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     private final TrainingRuns runs;
     private final CachedCheckpointStore checkpoints;
     private final Imports imports;
+    /** Asked at the first GetRun, on a worker thread: it loads the engine, which takes seconds. */
+    private final Provider<Provenance> provenance;
 
-    public TrainerGrpcService(TrainingRuns runs, CachedCheckpointStore checkpoints, Imports imports) {
+    public TrainerGrpcService(TrainingRuns runs, CachedCheckpointStore checkpoints, Imports imports,
+                              Provider<Provenance> provenance) {
         this.runs = runs;
         this.checkpoints = checkpoints;
         this.imports = imports;
+        this.provenance = provenance;
     }
 
     @Override
@@ -162,7 +168,8 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
     public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> observer) {
         Calls.unary(observer, () -> {
             String id = Calls.required(request.getRunId(), "run_id");
-            return runs.get(id).describe().toBuilder().setStoredBytes(runs.storedBytes(id)).build();
+            return runs.get(id).describe().toBuilder().setStoredBytes(runs.storedBytes(id))
+                    .setProvenance(provenance.get()).build();
         });
     }
 

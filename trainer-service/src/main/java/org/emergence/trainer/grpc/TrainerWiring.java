@@ -1,5 +1,10 @@
 package org.emergence.trainer.grpc;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import org.emergence.proto.provenance.Provenances;
+import org.emergence.proto.v1.EngineVersion;
+import org.emergence.proto.v1.Provenance;
 import org.emergence.trainer.imports.ImportLimits;
 import org.emergence.trainer.imports.Imports;
 
@@ -57,6 +62,24 @@ public class TrainerWiring {
                     @ConfigProperty(name = "trainer.import.max-files") int maxFiles,
                     @ConfigProperty(name = "trainer.import.max-file-bytes") long maxFileBytes) {
         return new Imports(root, new ImportLimits(maxBytes, maxFiles, maxFileBytes));
+    }
+
+    /**
+     * What GetRun states for every run: this process's build and machine, and the engine that
+     * trains, with the threads PyTorch actually uses (set by -Dai.djl.pytorch.num_threads and
+     * num_interop_threads, else PyTorch's own choice).
+     */
+    @Produces
+    @Singleton
+    Provenance provenance() {
+        Engine engine = Engine.getInstance();
+        return Provenances.thisProcess()
+                .addEngines(EngineVersion.newBuilder().setName("DJL").setVersion(Engine.getDjlVersion()))
+                .addEngines(EngineVersion.newBuilder().setName(engine.getEngineName()).setVersion(engine.getVersion()))
+                .setIntraOpThreads(JniUtils.getNumThreads())
+                .setInterOpThreads(JniUtils.getNumInteropThreads())
+                .setDevice(engine.defaultDevice().toString())
+                .build();
     }
 
     /** Recovers the runs on disk before the first call can ask for them (a restarted trainer resumes its runs here). */

@@ -15,12 +15,14 @@ import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CheckpointSchedule;
 import org.emergence.proto.v1.FetchCheckpointRequest;
 import org.emergence.proto.v1.FetchCheckpointResponse;
+import org.emergence.proto.v1.EngineVersion;
 import org.emergence.proto.v1.GetRunRequest;
 import org.emergence.proto.v1.GetRunResponse;
 import org.emergence.proto.v1.ListCheckpointsRequest;
 import org.emergence.proto.v1.MilestoneSpec;
 import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
+import org.emergence.proto.v1.Provenance;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.RunState;
 import org.emergence.proto.v1.StartRunRequest;
@@ -117,6 +119,13 @@ class TrainerServiceGrpcTest {
         assertEquals("test_accuracy", described.getWorkload().getReferenceSeries());
         assertEquals(List.of("train_accuracy_1", "test_accuracy_0.5", "test_accuracy_0.95"),
                 described.getWorkload().getMilestonesList().stream().map(MilestoneSpec::getName).toList());
+        // The trainer states what trained it: the engines and the threads this JVM was started with.
+        Provenance provenance = described.getProvenance();
+        assertEquals(List.of("DJL", "PyTorch"), provenance.getEnginesList().stream().map(EngineVersion::getName).toList());
+        assertTrue(provenance.getEnginesList().stream().noneMatch(e -> e.getVersion().isBlank()), provenance.toString());
+        assertEquals(Integer.getInteger("ai.djl.pytorch.num_threads"), provenance.getIntraOpThreads());
+        assertEquals(Integer.getInteger("ai.djl.pytorch.num_interop_threads"), provenance.getInterOpThreads());
+        assertEquals("cpu()", provenance.getDevice());
 
         // Fetched in the smallest chunks allowed (4 KiB): the same tensors reassemble.
         Map<String, Tensor> small = fetch(runId, 20, 4096);
