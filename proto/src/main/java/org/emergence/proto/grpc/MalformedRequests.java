@@ -51,7 +51,18 @@ public final class MalformedRequests {
         }
         // A fresh instance: no parse returns this very object, so identity tells the marker apart.
         Q malformed = (Q) message.toBuilder().build();
-        MethodDescriptor.Marshaller<Q> tolerant = new MethodDescriptor.Marshaller<>() {
+        // Still a prototype marshaller, as protobuf's are: the HTTP mapping and reflection read the request type from it.
+        MethodDescriptor.PrototypeMarshaller<Q> tolerant = new MethodDescriptor.PrototypeMarshaller<>() {
+            @Override
+            public Q getMessagePrototype() {
+                return empty;
+            }
+
+            @Override
+            public Class<Q> getMessageClass() {
+                return (Class<Q>) empty.getClass();
+            }
+
             @Override
             public InputStream stream(Q value) {
                 return strict.stream(value);
