@@ -83,14 +83,21 @@ class HttpApiTest {
     private static final JsonFormat.Parser PARSE = JsonFormat.parser().usingTypeRegistry(
             JsonFormat.TypeRegistry.newBuilder().add(BadRequest.getDescriptor()).build());
     /** The experiment service's routes as docs/api.md lists them; the analysis services' follow the one rule. */
-    private static final Map<String, String> EXPERIMENT_ROUTES = Map.of(
-            "CreateExperiment", "post /api/experiments",
-            "ListExperiments", "get /api/experiments",
-            "GetExperiment", "get /api/experiments/{experiment_id}",
-            "GetReport", "get /api/experiments/{experiment_id}/report",
-            "StopExperiment", "post /api/experiments/{experiment_id}:stop",
-            "WatchExperiment", "get /api/experiments/{experiment_id}:watch",
-            "ImportExperiment", "post /api/experiments:import");
+    private static final Map<String, String> EXPERIMENT_ROUTES = Map.ofEntries(
+            Map.entry("CreateExperiment", "post /api/experiments"),
+            Map.entry("ListExperiments", "get /api/experiments"),
+            Map.entry("GetExperiment", "get /api/experiments/{experiment_id}"),
+            Map.entry("GetReport", "get /api/experiments/{experiment_id}/report"),
+            Map.entry("StopExperiment", "post /api/experiments/{experiment_id}:stop"),
+            Map.entry("WatchExperiment", "get /api/experiments/{experiment_id}:watch"),
+            Map.entry("ImportExperiment", "post /api/experiments:import"),
+            Map.entry("DeleteExperiment", "delete /api/experiments/{experiment_id}"),
+            Map.entry("CreateGroup", "post /api/groups"),
+            Map.entry("GetGroup", "get /api/groups/{group_id}"),
+            Map.entry("ListGroups", "get /api/groups"),
+            Map.entry("GetGroupReport", "get /api/groups/{group_id}/report"),
+            Map.entry("StopGroup", "post /api/groups/{group_id}:stop"),
+            Map.entry("DeleteGroup", "delete /api/groups/{group_id}"));
 
     /** A run far too long to finish, stopped by the tests that start it. */
     private static final RunConfig ENDLESS = ExperimentEndToEndTest.tinyRun(10_000_000).toBuilder()
@@ -334,7 +341,7 @@ class HttpApiTest {
                 methods++;
             }
         }
-        assertEquals(15, methods, "nine metrics RPCs and six tda RPCs");
+        assertEquals(16, methods, "ten metrics RPCs and six tda RPCs");
     }
 
     @Test
@@ -524,7 +531,7 @@ class HttpApiTest {
                 operations++;
             }
         }
-        assertEquals(22, operations);
+        assertEquals(30, operations);
         for (JsonNode ref : document.findValues("$ref")) {
             assertTrue(schemas.has(ref.asText().substring("#/components/schemas/".length())), "resolves: " + ref);
         }

@@ -20,11 +20,14 @@ import java.util.regex.Pattern;
  *
  * <ul>
  * <li>A <em>resource service</em> is one with {@code List<R>s} and {@code Get<R>} whose request has
- *     {@code <r>_id} (ExperimentService: R = Experiment). Its methods are AIP standard and custom
- *     methods on the collection {@code /api/<r>s}: {@code Create<R>} is POST on the collection,
- *     {@code List<R>s} GET on it, {@code Get<R>} GET {@code /api/<r>s/{<r>_id}}, {@code Get<X>}
- *     (a request with {@code <r>_id}) GET {@code /api/<r>s/{<r>_id}/<x>}, any other {@code <V><R>}
- *     POST {@code /api/<r>s/{<r>_id}:<v>} (or {@code /api/<r>s:<v>} without {@code <r>_id}).</li>
+ *     {@code <r>_id}, for one R or more (ExperimentService: Experiment and Group). A method belongs
+ *     to the R whose {@code <r>_id} its request has, else to the R its name ends with, else to the
+ *     first. Its methods are AIP standard and custom methods on the collection {@code /api/<r>s}:
+ *     {@code Create<R>} is POST on the collection, {@code List<R>s} GET on it, {@code Get<R>} GET
+ *     {@code /api/<r>s/{<r>_id}}, {@code Delete<R>} DELETE there, {@code Get<X>} or
+ *     {@code Get<R><X>} (a request with {@code <r>_id}) GET {@code /api/<r>s/{<r>_id}/<x>}, any
+ *     other {@code <V><R>} POST {@code /api/<r>s/{<r>_id}:<v>} (or {@code /api/<r>s:<v>} without
+ *     {@code <r>_id}).</li>
  * <li>Every other service is a set of methods on {@code /api/<service>} (the name without
  *     "Service"): POST {@code /api/metrics:measureCheckpoint}.</li>
  * <li>A GET takes the request's remaining fields from the query string, so it is chosen only where
@@ -97,12 +100,12 @@ final class HttpRoutes {
         List<Route> routes = new ArrayList<>();
         for (ServiceDescriptor service : services) {
             Descriptors.ServiceDescriptor proto = protoOf(service);
-            Optional<String> resource = resourceOf(proto);
+            List<String> resources = resourcesOf(proto);
             for (MethodDescriptor<?, ?> method : service.getMethods()) {
                 Descriptors.MethodDescriptor rpc = proto.findMethodByName(method.getBareMethodName());
-                routes.add(resource.map(r -> resourceRoute(r, method, rpc))
-                        .orElseGet(() -> route("POST", PREFIX + "/" + lowerCamel(serviceName(proto)) + ":"
-                                + lowerCamel(rpc.getName()), method, rpc)));
+                routes.add(resources.isEmpty()
+                        ? route("POST", PREFIX + "/" + lowerCamel(serviceName(proto)) + ":" + lowerCamel(rpc.getName()), method, rpc)
+                        : resourceRoute(resourceOf(rpc, resources), method, rpc));
             }
         }
         return List.copyOf(routes);
@@ -121,19 +124,27 @@ final class HttpRoutes {
                 ? name.substring(0, name.length() - "Service".length()) : name;
     }
 
-    /** R of a resource service: the one with {@code List<R>s} and {@code Get<R>} taking {@code <r>_id}. */
-    private static Optional<String> resourceOf(Descriptors.ServiceDescriptor service) {
+    /** The Rs of a resource service: each with {@code List<R>s} and {@code Get<R>} taking {@code <r>_id}, in method order. */
+    private static List<String> resourcesOf(Descriptors.ServiceDescriptor service) {
+        List<String> resources = new ArrayList<>();
         for (Descriptors.MethodDescriptor method : service.getMethods()) {
             String name = method.getName();
             if (name.startsWith("Get") && name.length() > 3) {
                 String resource = name.substring(3);
                 if (service.findMethodByName("List" + resource + "s") != null
                         && method.getInputType().findFieldByName(idField(resource)) != null) {
-                    return Optional.of(resource);
+                    resources.add(resource);
                 }
             }
         }
-        return Optional.empty();
+        return resources;
+    }
+
+    /** The R a method belongs to: the one whose id its request has, else the one its name ends with, else the first. */
+    private static String resourceOf(Descriptors.MethodDescriptor rpc, List<String> resources) {
+        return resources.stream().filter(r -> rpc.getInputType().findFieldByName(idField(r)) != null).findFirst()
+                .or(() -> resources.stream().filter(r -> rpc.getName().endsWith(r) || rpc.getName().endsWith(r + "s")).findFirst())
+                .orElse(resources.getFirst());
     }
 
     private static Route resourceRoute(String resource, MethodDescriptor<?, ?> method, Descriptors.MethodDescriptor rpc) {
@@ -151,8 +162,14 @@ final class HttpRoutes {
         if (name.equals("Get" + resource) && hasId) {
             return getIfQueryable(item, method, rpc);
         }
+        if (name.equals("Delete" + resource) && hasId && !rpc.isClientStreaming() && !rpc.isServerStreaming()
+                && rpc.getInputType().getFields().stream().allMatch(f -> f.getJavaType() != FieldDescriptor.JavaType.MESSAGE)) {
+            return route("DELETE", item, method, rpc);
+        }
         if (name.startsWith("Get") && hasId) {
-            return getIfQueryable(item + "/" + lowerCamel(name.substring(3)), method, rpc);
+            String part = name.substring(3);
+            return getIfQueryable(item + "/" + lowerCamel(part.startsWith(resource) && part.length() > resource.length()
+                    ? part.substring(resource.length()) : part), method, rpc);
         }
         String verb = lowerCamel(name.endsWith(resource) ? name.substring(0, name.length() - resource.length()) : name);
         String path = (hasId ? item : collection) + ":" + verb;

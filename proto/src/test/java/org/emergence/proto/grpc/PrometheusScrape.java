@@ -21,7 +21,9 @@ public final class PrometheusScrape {
     /** A sample: metric name, optional label set, a float (NaN and +-Inf included), optional timestamp. */
     private static final Pattern SAMPLE = Pattern.compile(
             "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{((?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*)\\})? "
-                    + "([-+]?(?:[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?|NaN|Inf))( -?[0-9]+)?");
+                    + "([-+]?(?:[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?|NaN|Inf))( -?[0-9]+)?"
+                    // An OpenMetrics exemplar (with tracing on the classpath, Micrometer attaches the span of a sample).
+                    + "(?: # \\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\} [-+]?[0-9.eE+-]+(?: [0-9.]+)?)?");
     private static final Pattern COMMENT = Pattern.compile("# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*");
 
     private final Map<String, Double> samples;
