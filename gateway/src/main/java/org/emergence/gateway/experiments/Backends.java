@@ -5,8 +5,8 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
+import org.emergence.proto.grpc.InternalChannels;
 import org.emergence.proto.v1.MetricsServiceGrpc;
 import org.emergence.proto.v1.TrainerServiceGrpc;
 
@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Channels to the trainer and the metrics service (which calls tda itself). Round robin per call: with a headless Service's
- * {@code dns:///} target every pod is a subchannel, so analysis spreads across pods instead of
- * pinning to the one behind a single HTTP/2 connection.
+ * Channels to the trainer, the metrics and the tda service, built as every internal channel is
+ * ({@link InternalChannels}: TLS when configured, the service credential on every call). Round
+ * robin per call: with a headless Service's {@code dns:///} target every pod is a subchannel, so
+ * analysis spreads across pods instead of pinning to the one behind a single HTTP/2 connection.
  *
  * <p>Built to ride out a backend's restart: every call that carries a deadline waits for the
  * channel to be ready until that deadline instead of failing at once while the pod is down, and
@@ -33,19 +34,17 @@ public final class Backends implements AutoCloseable {
     private final ManagedChannel metrics;
     private final ManagedChannel tda;
 
-    public Backends(String trainerTarget, String metricsTarget, String tdaTarget) {
-        this.trainer = channel(trainerTarget);
-        this.metrics = channel(metricsTarget);
-        this.tda = channel(tdaTarget);
+    public Backends(InternalChannels channels, String trainerTarget, String metricsTarget, String tdaTarget) {
+        this.trainer = channel(channels, trainerTarget);
+        this.metrics = channel(channels, metricsTarget);
+        this.tda = channel(channels, tdaTarget);
     }
 
     /** Ping interval on open calls; the backends permit pings this often (quarkus.grpc.server.netty.permit-keep-alive-time). */
     static final Duration KEEPALIVE = Duration.ofSeconds(30);
 
-    private static ManagedChannel channel(String target) {
-        return ManagedChannelBuilder.forTarget(target)
-                .defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext()
+    private static ManagedChannel channel(InternalChannels channels, String target) {
+        return channels.forTarget(target)
                 .keepAliveTime(KEEPALIVE.toSeconds(), TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)

@@ -17,6 +17,8 @@ import org.emergence.gateway.experiments.Quotas;
 import org.emergence.gateway.experiments.Reports;
 import org.emergence.gateway.experiments.Retention;
 import org.emergence.gateway.experiments.StoredBytes;
+import org.emergence.proto.grpc.InternalChannels;
+import org.emergence.proto.grpc.ServiceCredential;
 import io.quarkus.runtime.configuration.MemorySize;
 
 import java.nio.file.Path;
@@ -42,8 +44,10 @@ public class GatewayWiring {
     @Singleton
     Backends backends(@ConfigProperty(name = "gateway.trainer.target") String trainer,
                       @ConfigProperty(name = "gateway.metrics.target") String metrics,
-                      @ConfigProperty(name = "gateway.tda.target") String tda) {
-        return new Backends(trainer, metrics, tda);
+                      @ConfigProperty(name = "gateway.tda.target") String tda,
+                      @ConfigProperty(name = ServiceCredential.SETTING) Optional<String> credential,
+                      @ConfigProperty(name = InternalChannels.TRUST_SETTING) Optional<Path> trust) {
+        return new Backends(new InternalChannels(new ServiceCredential(credential), trust), trainer, metrics, tda);
     }
 
     @Produces

@@ -4,7 +4,7 @@ import org.emergence.proto.grpc.RequestException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import org.emergence.proto.grpc.InternalChannels;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.emergence.proto.codec.TensorChunks;
@@ -46,10 +46,9 @@ public final class CheckpointReader implements AutoCloseable {
     private final ManagedChannel trainer;
     private final long maxInputBytes;
 
-    public CheckpointReader(CheckpointCache cache, String trainerTarget, long maxInputBytes) {
+    public CheckpointReader(CheckpointCache cache, InternalChannels channels, String trainerTarget, long maxInputBytes) {
         this.cache = new FailSafeCheckpointCache(cache);
-        this.trainer = ManagedChannelBuilder.forTarget(trainerTarget).defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext().build();
+        this.trainer = channels.forTarget(trainerTarget).build();
         this.maxInputBytes = maxInputBytes;
     }
 

@@ -3,7 +3,7 @@ package org.emergence.metrics.grpc;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import org.emergence.proto.grpc.InternalChannels;
 import io.grpc.StatusRuntimeException;
 import org.emergence.metrics.clouds.PointCloud;
 import org.emergence.metrics.series.SeriesCatalogue;
@@ -27,9 +27,8 @@ public final class CloudTopology implements AutoCloseable {
     private final Duration cap;
 
     /** @param cap the longest one cloud's persistence may take, within the caller's own deadline */
-    public CloudTopology(String tdaTarget, Duration cap) {
-        this.tda = ManagedChannelBuilder.forTarget(tdaTarget).defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext().build();
+    public CloudTopology(InternalChannels channels, String tdaTarget, Duration cap) {
+        this.tda = channels.forTarget(tdaTarget).build();
         this.cap = cap;
     }
 
