@@ -39,9 +39,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The four services as processes, all given one service credential: each backend refuses a call
- * without it or with a wrong one (UNAUTHENTICATED), takes one with it, keeps health open; and an
+ * without it or with a wrong one (UNAUTHENTICATED), takes one with it, keeps health open; an
  * experiment through the gateway, which needs every internal hop (gateway to trainer, metrics
- * and tda; metrics to trainer and tda), completes.
+ * and tda; metrics to trainer and tda), completes; and a gateway holding another credential gives
+ * its callers a plain internal error, not the backend's refusal.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClosedBackendsTest {
@@ -107,6 +108,26 @@ class ClosedBackendsTest {
         for (ServiceProcess backend : List.of(suite.trainer(), suite.metrics(), suite.tda())) {
             assertEquals(HealthCheckResponse.ServingStatus.SERVING, presenting(HealthGrpc.newBlockingStub(channel(backend)), null)
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus(), "health stays open: " + backend.target());
+        }
+    }
+
+    @Test
+    void aGatewayWithAnotherCredentialAnswersInternalErrorNotTheRefusal() throws Exception {
+        ServiceProcess misconfigured = suite.gateway().variant("wrong-credential",
+                List.of("-Demergence.service-credential=not-" + CREDENTIAL));
+        suite.gateway().close();
+        try {
+            misconfigured.start();
+            misconfigured.awaitServing();
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> TdaServiceGrpc
+                    .newBlockingStub(channel(misconfigured)).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .summarizeDiagram(SummarizeDiagramRequest.getDefaultInstance()));
+            assertEquals(Status.Code.INTERNAL, e.getStatus().getCode(), String.valueOf(e.getStatus()));
+            assertEquals("internal error", e.getStatus().getDescription());
+        } finally {
+            misconfigured.close();
+            suite.gateway().start();
+            suite.gateway().awaitServing();
         }
     }
 
