@@ -4,7 +4,10 @@
 Every YAML file must parse and every kustomization must name files that exist. The base's
 resources, and each overlay as `kubectl kustomize` renders it where kubectl is installed, must
 hold together: probes and resources on every container, Services and autoscalers that point at
-Deployments, volumes and config that exist, and headless Services behind every dns:/// target.
+Deployments, volumes and config that exist, and headless Services behind every dns:/// target;
+closed backends: every secretKeyRef names a key of an existing Secret, every service carries the
+service credential from a Secret, every Deployment but the gateway is behind an ingress
+NetworkPolicy, and Redis requires a password that every Redis URL carries.
 Exits 1 listing the problems; needs python3-yaml.
 """
 import re
@@ -19,6 +22,9 @@ ROOT = Path(__file__).resolve().parent
 # Fields of a kustomization that name files or folders beside it.
 REFERENCE_FIELDS = ("resources", "components", "patchesStrategicMerge")
 DNS_TARGET = re.compile(r"^dns:///([a-z0-9-]+)\.[^:]*:(\d+)$")
+# The public front door: the one Deployment that takes calls from outside the suite.
+PUBLIC = "gateway"
+REDIS_URL_WITH_PASSWORD = re.compile(r"^rediss?://[^@/]*:[^@/]+@")
 
 
 def load(path):
@@ -70,6 +76,8 @@ def check_documents(docs, where):
     services = named(docs, "Service")
     claims = named(docs, "PersistentVolumeClaim")
     config_maps = named(docs, "ConfigMap")
+    secrets = named(docs, "Secret")
+    policies = [p for p in named(docs, "NetworkPolicy").values() if "Ingress" in p["spec"].get("policyTypes", [])]
     scaled = {h["spec"]["scaleTargetRef"]["name"] for h in named(docs, "HorizontalPodAutoscaler").values()}
 
     if not deployments:
@@ -98,6 +106,31 @@ def check_documents(docs, where):
                 ref = source.get("configMapRef", {}).get("name")
                 if ref and ref not in config_maps:
                     problem(f"{at}: ConfigMap {ref} does not exist")
+            env = {e["name"]: e for e in container.get("env", [])}
+            for variable in env.values():
+                ref = variable.get("valueFrom", {}).get("secretKeyRef")
+                if ref is None:
+                    continue
+                secret = secrets.get(ref["name"])
+                keys = set(secret.get("data", {})) | set(secret.get("stringData", {})) if secret else set()
+                if ref["key"] not in keys:
+                    problem(f"{at}: {variable['name']}: Secret {ref['name']} has no key {ref['key']}")
+            if image.startswith("emergence/") and "secretKeyRef" not in env.get(
+                    "EMERGENCE_SERVICE_CREDENTIAL", {}).get("valueFrom", {}):
+                problem(f"{at}: EMERGENCE_SERVICE_CREDENTIAL does not come from a Secret")
+            redis_urls = [str(env["EMERGENCE_REDIS_URL"].get("value", ""))] if "EMERGENCE_REDIS_URL" in env else [
+                str(config_maps[source["configMapRef"]["name"]]["data"]["EMERGENCE_REDIS_URL"])
+                for source in container.get("envFrom", []) if "configMapRef" in source
+                and "EMERGENCE_REDIS_URL" in config_maps.get(source["configMapRef"]["name"], {}).get("data", {})]
+            for url in redis_urls:
+                if not REDIS_URL_WITH_PASSWORD.match(url):
+                    problem(f"{at}: EMERGENCE_REDIS_URL {url!r} carries no password")
+            if image.startswith("redis:") and "--requirepass" not in container.get("args", []):
+                problem(f"{at}: Redis started without --requirepass")
+        labels = deployment["spec"]["template"]["metadata"].get("labels", {})
+        if name != PUBLIC and not any(p["spec"]["podSelector"].get("matchLabels", {}).items() <= labels.items()
+                                      for p in policies):
+            problem(f"Deployment {name}: no ingress NetworkPolicy selects its pods")
         for volume in pod.get("volumes", []):
             claim = volume.get("persistentVolumeClaim", {}).get("claimName")
             if claim and claim not in claims:

@@ -2,6 +2,7 @@ package org.emergence.gateway;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.grpc.Status;
+import org.emergence.proto.grpc.InternalChannels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.emergence.gateway.experiments.Backends;
 import org.emergence.gateway.experiments.Experiment;
@@ -183,7 +184,7 @@ class RetentionTest {
     }
 
     private Backends channels() {
-        return new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
+        return new Backends(InternalChannels.open(), "localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
                 "localhost:" + backends.tdaPort);
     }
 

@@ -7,17 +7,9 @@ import io.grpc.stub.MetadataUtils;
 import org.emergence.exports.ExportFormat;
 import org.emergence.exports.ExportReader;
 import org.emergence.proto.v1.AnalysisPlan;
-import org.emergence.proto.v1.CheckpointSchedule;
-import org.emergence.proto.v1.CreateExperimentRequest;
 import org.emergence.proto.v1.ExperimentServiceGrpc;
-import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.GetReportRequest;
 import org.emergence.proto.v1.GetReportResponse;
-import org.emergence.proto.v1.ModularAdditionConfig;
-import org.emergence.proto.v1.RunConfig;
-import org.emergence.proto.v1.WatchExperimentRequest;
-import org.emergence.proto.v1.WatchExperimentResponse;
-import org.emergence.proto.v1.WorkloadSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +18,6 @@ import org.junit.jupiter.api.TestInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -89,20 +80,7 @@ class ExportCommandTest {
             headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer token-a");
             var alice = ExperimentServiceGrpc.newBlockingStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-            RunConfig run = RunConfig.newBuilder()
-                    .setWorkload(WorkloadSpec.newBuilder().setModularAddition(
-                            ModularAdditionConfig.newBuilder().setModulus(11).setTrainFraction(0.5)))
-                    .setSteps(20).setSeed(1).setEvalEvery(10)
-                    .setCheckpoints(CheckpointSchedule.newBuilder().setEverySteps(10)).build();
-            String id = alice.createExperiment(CreateExperimentRequest.newBuilder().setRun(run)
-                    .setPlan(AnalysisPlan.newBuilder().setSkipClouds(true)).build()).getExperimentId();
-            WatchExperimentResponse last = null;
-            Iterator<WatchExperimentResponse> events = alice.withDeadlineAfter(3, TimeUnit.MINUTES)
-                    .watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(id).build());
-            while (events.hasNext()) {
-                last = events.next();
-            }
-            assertEquals(ExperimentState.EXPERIMENT_STATE_COMPLETED, last.getFinished().getState(), last.toString());
+            String id = ServiceSuite.completedExperiment(alice, AnalysisPlan.newBuilder().setSkipClouds(true).build());
             GetReportResponse report = alice.getReport(GetReportRequest.newBuilder().setExperimentId(id).build());
             assertTrue(report.getSeriesCount() >= 4, report.getSeriesList().toString());
 

@@ -1,11 +1,26 @@
 package org.emergence.system;
 
+import org.emergence.proto.v1.AnalysisPlan;
+import org.emergence.proto.v1.CheckpointSchedule;
+import org.emergence.proto.v1.CreateExperimentRequest;
+import org.emergence.proto.v1.ExperimentServiceGrpc;
+import org.emergence.proto.v1.ExperimentState;
+import org.emergence.proto.v1.ModularAdditionConfig;
+import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.WatchExperimentRequest;
+import org.emergence.proto.v1.WatchExperimentResponse;
+import org.emergence.proto.v1.WorkloadSpec;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The four services wired to each other as the launcher wires them, each a process of its own on
@@ -23,21 +38,27 @@ record ServiceSuite(ServiceProcess trainer, ServiceProcess metrics, ServiceProce
         return create(data, environment, gatewayProperties, List.of());
     }
 
-    /** The same, with {@code everyService} (e.g. the tracing settings) given to all four. */
+    /** The same, with {@code everyService} (the tracing settings, {@code -Demergence.service-credential=...}) given to all four. */
     static ServiceSuite create(Path data, Map<String, String> environment, List<String> gatewayProperties,
                                List<String> everyService) throws IOException {
         ServiceProcess trainer = new ServiceProcess("trainer-service", freePort(),
                 with(everyService, "-Dtrainer.checkpoint-dir=" + data.resolve("checkpoints")), environment, data);
-        ServiceProcess tda = new ServiceProcess("tda-service", freePort(), with(everyService), Map.of(), data);
+        ServiceProcess tda = new ServiceProcess("tda-service", freePort(), everyService, Map.of(), data);
         // Metrics measures the clouds' persistence on tda; the gateway serves all three to callers.
         ServiceProcess metrics = new ServiceProcess("metrics-service", freePort(), with(everyService,
                 "-Dmetrics.trainer.target=" + trainer.target(), "-Dmetrics.tda.target=" + tda.target()), environment, data);
-        List<String> gatewayFlags = new ArrayList<>(with(everyService,
+        List<String> gatewayFlags = with(everyService,
                 "-Dgateway.trainer.target=" + trainer.target(), "-Dgateway.metrics.target=" + metrics.target(),
-                "-Dgateway.tda.target=" + tda.target(), "-Dgateway.data-dir=" + data.resolve("gateway")));
+                "-Dgateway.tda.target=" + tda.target(), "-Dgateway.data-dir=" + data.resolve("gateway"));
         gatewayFlags.addAll(gatewayProperties);
         ServiceProcess gateway = new ServiceProcess("gateway", freePort(), gatewayFlags, Map.of(), data);
         return new ServiceSuite(trainer, metrics, tda, gateway);
+    }
+
+    private static List<String> with(List<String> common, String... own) {
+        List<String> all = new ArrayList<>(common);
+        all.addAll(List.of(own));
+        return all;
     }
 
     List<ServiceProcess> all() {
@@ -65,10 +86,26 @@ record ServiceSuite(ServiceProcess trainer, ServiceProcess metrics, ServiceProce
         }
     }
 
-    private static List<String> with(List<String> common, String... own) {
-        List<String> all = new ArrayList<>(common);
-        all.addAll(List.of(own));
-        return all;
+    /**
+     * Runs a seconds-long experiment (modular addition mod 11, 20 steps, a checkpoint every 10)
+     * under {@code plan} through the gateway and waits for it: its id, once COMPLETED.
+     */
+    static String completedExperiment(ExperimentServiceGrpc.ExperimentServiceBlockingStub gateway, AnalysisPlan plan) {
+        RunConfig run = RunConfig.newBuilder()
+                .setWorkload(WorkloadSpec.newBuilder().setModularAddition(
+                        ModularAdditionConfig.newBuilder().setModulus(11).setTrainFraction(0.5)))
+                .setSteps(20).setSeed(1).setEvalEvery(10)
+                .setCheckpoints(CheckpointSchedule.newBuilder().setEverySteps(10)).build();
+        String id = gateway.createExperiment(CreateExperimentRequest.newBuilder().setRun(run).setPlan(plan).build())
+                .getExperimentId();
+        WatchExperimentResponse last = null;
+        Iterator<WatchExperimentResponse> events = gateway.withDeadlineAfter(3, TimeUnit.MINUTES)
+                .watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(id).build());
+        while (events.hasNext()) {
+            last = events.next();
+        }
+        assertEquals(ExperimentState.EXPERIMENT_STATE_COMPLETED, last.getFinished().getState(), last.toString());
+        return id;
     }
 
     static int freePort() throws IOException {

@@ -5,8 +5,8 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
+import org.emergence.proto.grpc.InternalChannels;
 import org.emergence.proto.v1.MetricsServiceGrpc;
 import org.emergence.proto.v1.TrainerServiceGrpc;
 
@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Channels to the trainer and the metrics service (which calls tda itself). Round robin per call: with a headless Service's
- * {@code dns:///} target every pod is a subchannel, so analysis spreads across pods instead of
- * pinning to the one behind a single HTTP/2 connection.
+ * Channels to the trainer, the metrics and the tda service, built as every internal channel is
+ * ({@link InternalChannels}: TLS when configured, the service credential on every call). Round
+ * robin per call: with a headless Service's {@code dns:///} target every pod is a subchannel, so
+ * analysis spreads across pods instead of pinning to the one behind a single HTTP/2 connection.
  *
  * <p>Built to ride out a backend's restart: every call that carries a deadline waits for the
  * channel to be ready until that deadline instead of failing at once while the pod is down, and
@@ -34,19 +35,19 @@ public final class Backends implements AutoCloseable {
     private final ManagedChannel tda;
 
     /** @param interceptors applied to every call on the three channels (tracing: each call a client span carrying the trace on) */
-    public Backends(String trainerTarget, String metricsTarget, String tdaTarget, ClientInterceptor... interceptors) {
-        this.trainer = channel(trainerTarget, interceptors);
-        this.metrics = channel(metricsTarget, interceptors);
-        this.tda = channel(tdaTarget, interceptors);
+    public Backends(InternalChannels channels, String trainerTarget, String metricsTarget, String tdaTarget,
+                    ClientInterceptor... interceptors) {
+        this.trainer = channel(channels, trainerTarget, interceptors);
+        this.metrics = channel(channels, metricsTarget, interceptors);
+        this.tda = channel(channels, tdaTarget, interceptors);
     }
 
     /** Ping interval on open calls; the backends permit pings this often (quarkus.grpc.server.netty.permit-keep-alive-time). */
     static final Duration KEEPALIVE = Duration.ofSeconds(30);
 
-    private static ManagedChannel channel(String target, ClientInterceptor... interceptors) {
-        return ManagedChannelBuilder.forTarget(target)
-                .defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext()
+    private static ManagedChannel channel(InternalChannels channels, String target, ClientInterceptor... interceptors) {
+        return channels.forTarget(target)
+                .intercept(interceptors)
                 .keepAliveTime(KEEPALIVE.toSeconds(), TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)

@@ -19,6 +19,8 @@ import org.emergence.gateway.experiments.Quotas;
 import org.emergence.gateway.experiments.Reports;
 import org.emergence.gateway.experiments.Retention;
 import org.emergence.gateway.experiments.StoredBytes;
+import org.emergence.proto.grpc.InternalChannels;
+import org.emergence.proto.grpc.ServiceCredential;
 import io.quarkus.runtime.configuration.MemorySize;
 
 import java.nio.file.Path;
@@ -45,9 +47,11 @@ public class GatewayWiring {
     Backends backends(@ConfigProperty(name = "gateway.trainer.target") String trainer,
                       @ConfigProperty(name = "gateway.metrics.target") String metrics,
                       @ConfigProperty(name = "gateway.tda.target") String tda,
+                      @ConfigProperty(name = ServiceCredential.SETTING) Optional<String> credential,
+                      @ConfigProperty(name = InternalChannels.TRUST_SETTING) Optional<Path> trust,
                       GrpcTracingClientInterceptor tracing) {
         // Quarkus traces only the channels it builds itself; these are built here, so its interceptor is added.
-        return new Backends(trainer, metrics, tda, tracing);
+        return new Backends(new InternalChannels(new ServiceCredential(credential), trust), trainer, metrics, tda, tracing);
     }
 
     @Produces

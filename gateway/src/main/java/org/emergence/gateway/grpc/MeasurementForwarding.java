@@ -21,6 +21,7 @@ import org.emergence.proto.v1.CheckpointRef;
 
 import java.util.List;
 import java.util.function.BiPredicate;
+import java.util.logging.Logger;
 
 /**
  * Serves an internal service's whole contract at the gateway, under the same service name (so
@@ -32,6 +33,8 @@ import java.util.function.BiPredicate;
  * as for another tenant's experiment), and the backend's own address never reaches the caller.
  */
 final class MeasurementForwarding {
+
+    private static final Logger LOG = Logger.getLogger(MeasurementForwarding.class.getName());
 
     private MeasurementForwarding() {
     }
@@ -236,11 +239,18 @@ final class MeasurementForwarding {
         /**
          * The backend's status as the caller may see it. The internal services choose their codes and
          * texts on purpose (Calls); what the gateway's own client side makes up when the backend
-         * cannot be reached names its address, so those codes get a plain sentence instead.
+         * cannot be reached or runs out of time names its address, so those codes get a plain
+         * sentence instead. A backend's UNAUTHENTICATED can only be the service credential (the
+         * caller's token was checked here): the gateway's misconfiguration, not the caller's.
          */
         private Status outward(Status status) {
             return switch (status.getCode()) {
                 case UNAVAILABLE -> Status.UNAVAILABLE.withDescription(backendName + " is unavailable; retry later");
+                case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED.withDescription(backendName + " ran out of time");
+                case UNAUTHENTICATED -> {
+                    LOG.warning(backendName + " refused the gateway's call: is emergence.service-credential the same on every service?");
+                    yield Status.INTERNAL.withDescription("internal error");
+                }
                 case UNKNOWN, INTERNAL -> Status.INTERNAL.withDescription("internal error");
                 default -> Status.fromCode(status.getCode()).withDescription(status.getDescription());
             };
@@ -248,7 +258,7 @@ final class MeasurementForwarding {
 
         private static Metadata outwardTrailers(Status status, Metadata trailers) {
             return switch (status.getCode()) {
-                case UNAVAILABLE, UNKNOWN, INTERNAL -> new Metadata();
+                case UNAVAILABLE, DEADLINE_EXCEEDED, UNKNOWN, INTERNAL, UNAUTHENTICATED -> new Metadata();
                 default -> trailers;
             };
         }

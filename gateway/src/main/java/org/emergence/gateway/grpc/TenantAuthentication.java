@@ -2,6 +2,7 @@ package org.emergence.gateway.grpc;
 
 import org.emergence.proto.grpc.Calls;
 import org.emergence.proto.grpc.RequestException;
+import org.emergence.proto.grpc.Secrets;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -12,9 +13,6 @@ import io.grpc.StatusRuntimeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +34,7 @@ public class TenantAuthentication implements ServerInterceptor {
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-    /** Tenants by the SHA-256 of their token: looked up by comparing digests in constant time (see {@link #tenantOf}). */
+    /** Tenants by the SHA-256 of their token: looked up in constant time (see {@link #tenantOf}). */
     private final Map<String, byte[]> tokenDigestByTenant = new LinkedHashMap<>();
 
     public TenantAuthentication(@ConfigProperty(name = "gateway.auth.tokens") Optional<List<String>> tokens) {
@@ -45,7 +43,7 @@ public class TenantAuthentication implements ServerInterceptor {
             if (eq <= 0 || eq == pair.length() - 1) {
                 throw new IllegalArgumentException("gateway.auth.tokens: expected tenant=token, got " + pair);
             }
-            tokenDigestByTenant.put(pair.substring(0, eq).trim(), digest(pair.substring(eq + 1).trim()));
+            tokenDigestByTenant.put(pair.substring(0, eq).trim(), Secrets.digest(pair.substring(eq + 1).trim()));
         }
     }
 
@@ -72,27 +70,18 @@ public class TenantAuthentication implements ServerInterceptor {
     }
 
     /**
-     * The tenant holding {@code token}, or null. Every tenant's digest is compared, each with
-     * {@link MessageDigest#isEqual} (time independent of where the bytes differ), so the time taken
-     * says nothing about how much of a guessed token was right, nor which tenant it came close to.
+     * The tenant holding {@code token}, or null. Every tenant's digest is compared
+     * ({@link Secrets#matches}), so the time taken says nothing about how much of a guessed token
+     * was right, nor which tenant it came close to.
      */
     private String tenantOf(String token) {
-        byte[] presented = digest(token);
         String found = null;
         for (Map.Entry<String, byte[]> entry : tokenDigestByTenant.entrySet()) {
-            if (MessageDigest.isEqual(presented, entry.getValue()) && found == null) {
+            if (Secrets.matches(token, entry.getValue()) && found == null) {
                 found = entry.getKey();
             }
         }
         return found;
-    }
-
-    private static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     @Override

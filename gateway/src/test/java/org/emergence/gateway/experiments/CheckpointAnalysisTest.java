@@ -1,6 +1,7 @@
 package org.emergence.gateway.experiments;
 
 import com.google.protobuf.util.Durations;
+import org.emergence.proto.grpc.InternalChannels;
 import org.emergence.gateway.BackendServices;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointRef;
@@ -29,7 +30,7 @@ class CheckpointAnalysisTest {
     @Test
     void theDeadlineIsTheFloorPlusTheMetricsServicesTimeBoundOfTheLlcAtMostTheCap() throws Exception {
         BackendServices backends = BackendServices.shared();
-        try (Backends channels = new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
+        try (Backends channels = new Backends(InternalChannels.open(), "localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
                 "localhost:" + backends.tdaPort)) {
             CheckpointRef checkpoint = firstCheckpoint(channels);
             CheckpointAnalysis analysis = new CheckpointAnalysis(channels, 120, 100_000);

@@ -2,6 +2,7 @@ package org.emergence.gateway.experiments;
 
 import io.opentelemetry.api.OpenTelemetry;
 import org.emergence.gateway.BackendServices;
+import org.emergence.proto.grpc.InternalChannels;
 import org.emergence.proto.v1.AnalysisPlan;
 import org.emergence.proto.v1.CheckpointSchedule;
 import org.emergence.proto.v1.CreateExperimentRequest;
@@ -71,7 +72,7 @@ class ExperimentResumeTest {
         String id;
         // No metrics service where this one looks, one attempt per checkpoint, and a call waits 2 s for
         // it: every analysis fails, quickly.
-        try (Backends noMetrics = new Backends("localhost:" + backends.trainerPort, "localhost:" + unusedPort(),
+        try (Backends noMetrics = new Backends(InternalChannels.open(), "localhost:" + backends.trainerPort, "localhost:" + unusedPort(),
                 "localhost:" + backends.tdaPort);
              ExperimentSupervisor first = new ExperimentSupervisor(noMetrics, new ExperimentStore(data), 1, 1, 2, 600,
                      new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
@@ -106,7 +107,7 @@ class ExperimentResumeTest {
     }
 
     private static Backends channels(BackendServices backends) {
-        return new Backends("localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
+        return new Backends(InternalChannels.open(), "localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
                 "localhost:" + backends.tdaPort);
     }
 

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import org.emergence.proto.grpc.InternalChannels;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.emergence.proto.codec.TensorChunks;
@@ -48,11 +48,10 @@ public final class CheckpointReader implements AutoCloseable {
     private final long maxInputBytes;
 
     /** @param interceptors applied to every call to the trainer (tracing) */
-    public CheckpointReader(CheckpointCache cache, String trainerTarget, long maxInputBytes,
+    public CheckpointReader(CheckpointCache cache, InternalChannels channels, String trainerTarget, long maxInputBytes,
                             ClientInterceptor... interceptors) {
         this.cache = new FailSafeCheckpointCache(cache);
-        this.trainer = ManagedChannelBuilder.forTarget(trainerTarget).defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext().intercept(interceptors).build();
+        this.trainer = channels.forTarget(trainerTarget).intercept(interceptors).build();
         this.maxInputBytes = maxInputBytes;
     }
 

@@ -4,7 +4,7 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import org.emergence.proto.grpc.InternalChannels;
 import io.grpc.StatusRuntimeException;
 import org.emergence.metrics.clouds.PointCloud;
 import org.emergence.metrics.series.SeriesCatalogue;
@@ -31,9 +31,8 @@ public final class CloudTopology implements AutoCloseable {
      * @param cap the longest one cloud's persistence may take, within the caller's own deadline
      * @param interceptors applied to every call to tda (tracing)
      */
-    public CloudTopology(String tdaTarget, Duration cap, ClientInterceptor... interceptors) {
-        this.tda = ManagedChannelBuilder.forTarget(tdaTarget).defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext().intercept(interceptors).build();
+    public CloudTopology(InternalChannels channels, String tdaTarget, Duration cap, ClientInterceptor... interceptors) {
+        this.tda = channels.forTarget(tdaTarget).intercept(interceptors).build();
         this.cap = cap;
     }
 

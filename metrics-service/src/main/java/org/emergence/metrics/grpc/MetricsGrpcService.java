@@ -17,7 +17,10 @@ import org.emergence.metrics.llc.ProgressListener;
 import org.emergence.metrics.llc.SgldDivergenceException;
 import org.emergence.metrics.llc.SgldSettings;
 import org.emergence.metrics.series.SeriesCatalogue;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.MalformedRequests;
 import org.emergence.proto.grpc.HealthState;
 import org.emergence.proto.grpc.MemoryBudget;
 import org.emergence.proto.v1.CalibrateLlcRequest;
@@ -68,7 +71,7 @@ import java.util.function.Function;
 /** The metrics API: validates, delegates to the probes and the SGLD estimator, maps errors. */
 @GrpcService
 @Blocking
-public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBase {
+public class MetricsGrpcService implements BindableService, MetricsServiceGrpc.AsyncService {
 
     private final CheckpointReader checkpoints;
     private final GradientLane gradients;
@@ -92,6 +95,12 @@ public class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBas
                 .description("One MeasureCheckpoint: probes, clouds' persistence and any LLC").register(meters);
         this.llcDuration = Timer.builder("emergence.llc.duration")
                 .description("One LLC estimate (SGLD chains; auto mode's pilots included)").register(meters);
+    }
+
+    /** Request bytes that do not parse get INVALID_ARGUMENT, not grpc-java's UNKNOWN. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedRequests.guard(MetricsServiceGrpc.bindService(this));
     }
 
     @Override

@@ -6,10 +6,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.emergence.proto.grpc.InternalChannels;
 import org.emergence.proto.grpc.MemoryBudget;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.emergence.service.checkpoint.CheckpointCache;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -29,12 +31,21 @@ public class MetricsWiring {
     CheckpointReader checkpointReader(@ConfigProperty(name = "emergence.redis.url") Optional<String> redisUrl,
                                       @ConfigProperty(name = "emergence.cache.ttl") Duration ttl,
                                       @ConfigProperty(name = "emergence.cache.in-process-max-bytes") long maxBytes,
+                                      InternalChannels channels,
                                       @ConfigProperty(name = "metrics.trainer.target") String trainer,
                                       @ConfigProperty(name = "metrics.max-input-bytes") long maxInputBytes,
                                       GrpcTracingClientInterceptor tracing) {
         CheckpointCache cache = CheckpointCache.open(redisUrl, ttl, maxBytes);
         LOG.info("checkpoints: " + cache.describe() + ", misses read from the trainer at " + trainer);
-        return new CheckpointReader(cache, trainer, maxInputBytes, tracing);
+        return new CheckpointReader(cache, channels, trainer, maxInputBytes, tracing);
+    }
+
+    /** The trainer and tda channels: TLS when configured, with the service credential this service checks too. */
+    @Produces
+    @Singleton
+    InternalChannels internalChannels(ServiceCredentialCheck credential,
+                                      @ConfigProperty(name = InternalChannels.TRUST_SETTING) Optional<Path> trust) {
+        return new InternalChannels(credential, trust);
     }
 
     @Produces
@@ -53,11 +64,11 @@ public class MetricsWiring {
 
     @Produces
     @Singleton
-    CloudTopology cloudTopology(@ConfigProperty(name = "metrics.tda.target") String tda,
+    CloudTopology cloudTopology(InternalChannels channels, @ConfigProperty(name = "metrics.tda.target") String tda,
                                 @ConfigProperty(name = "metrics.tda.deadline") Duration deadline,
                                 GrpcTracingClientInterceptor tracing) {
         LOG.info("point-cloud persistence computed by the tda service at " + tda);
-        return new CloudTopology(tda, deadline, tracing);
+        return new CloudTopology(channels, tda, deadline, tracing);
     }
 
     void onStop(@Observes ShutdownEvent event, CheckpointReader reader, CloudTopology topology) {

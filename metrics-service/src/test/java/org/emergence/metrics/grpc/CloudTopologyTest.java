@@ -1,6 +1,7 @@
 package org.emergence.metrics.grpc;
 
 import io.grpc.Status;
+import org.emergence.proto.grpc.InternalChannels;
 import io.grpc.StatusRuntimeException;
 import org.emergence.metrics.clouds.CloudSpec;
 import org.emergence.metrics.clouds.PointCloud;
@@ -32,7 +33,7 @@ class CloudTopologyTest {
         PointCloud.Points triangle = new PointCloud.Points(new CloudSpec("triangle", CloudSpec.Representation.OUTPUTS,
                 "", CloudSpec.Construction.RAW, 1, 1, 200), new double[][] {{0, 0}, {1, 0}, {0, 1}});
         Map<String, Double> scalars = new HashMap<>();
-        try (CloudTopology topology = new CloudTopology(target, Duration.ofSeconds(5))) {
+        try (CloudTopology topology = new CloudTopology(InternalChannels.open(), target, Duration.ofSeconds(5))) {
             RequestException e = assertThrows(RequestException.class, () -> topology.persistence(triangle, scalars));
             StatusRuntimeException status = Calls.toStatus(e);
             assertEquals(Status.Code.UNAVAILABLE, status.getStatus().getCode(), status.toString());

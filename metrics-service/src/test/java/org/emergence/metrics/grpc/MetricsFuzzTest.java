@@ -52,6 +52,6 @@ class MetricsFuzzTest {
                 11, MetricsServiceGrpc.getServiceDescriptor(), 200,
                 Set.of(Status.Code.UNAVAILABLE), Map.of("MeasureCheckpoint",
                         MeasureCheckpointRequest.newBuilder().setSource(CheckpointSource.newBuilder().setInline(inline))
-                                .build()));
+                                .build()), true);
     }
 }

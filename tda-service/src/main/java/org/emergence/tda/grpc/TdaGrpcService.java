@@ -7,7 +7,10 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.proto.codec.TensorChunks;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.MalformedRequests;
 import org.emergence.proto.grpc.HealthState;
 import org.emergence.proto.grpc.MemoryBudget;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -34,7 +37,7 @@ import java.util.function.Supplier;
 /** The topology service: validates, delegates to the engines, maps errors. */
 @GrpcService
 @Blocking
-public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
+public class TdaGrpcService implements BindableService, TdaServiceGrpc.AsyncService {
 
     private final TdaLimits limits;
     private final Semaphore slots;
@@ -48,6 +51,12 @@ public class TdaGrpcService extends TdaServiceGrpc.TdaServiceImplBase {
         this.memory = new MemoryBudget(requestHeapFraction);
         this.persistence = Timer.builder("emergence.persistence.duration")
                 .description("One Vietoris-Rips persistence computation, distances included").register(meters);
+    }
+
+    /** Request bytes that do not parse get INVALID_ARGUMENT, not grpc-java's UNKNOWN. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedRequests.guard(TdaServiceGrpc.bindService(this));
     }
 
     @Override

@@ -7,7 +7,10 @@ import jakarta.inject.Provider;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import org.emergence.proto.codec.TensorChunks;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import org.emergence.proto.grpc.Calls;
+import org.emergence.proto.grpc.MalformedRequests;
 import org.emergence.proto.grpc.LogStream;
 import org.emergence.proto.v1.CheckpointHeader;
 import org.emergence.proto.v1.CheckpointRef;
@@ -48,7 +51,7 @@ import java.util.Optional;
 /** The trainer API: validates, delegates to the run manager and the checkpoint store, maps errors. */
 @GrpcService
 @Blocking
-public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBase {
+public class TrainerGrpcService implements BindableService, TrainerServiceGrpc.AsyncService {
 
     private static final int MIN_CHUNK_BYTES = 4096;
 
@@ -64,6 +67,12 @@ public class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBas
         this.checkpoints = checkpoints;
         this.imports = imports;
         this.provenance = provenance;
+    }
+
+    /** Request bytes that do not parse get INVALID_ARGUMENT, not grpc-java's UNKNOWN. */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedRequests.guard(TrainerServiceGrpc.bindService(this));
     }
 
     @Override
