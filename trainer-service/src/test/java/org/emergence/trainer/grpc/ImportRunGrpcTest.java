@@ -125,7 +125,7 @@ class ImportRunGrpcTest {
     @Test
     void aTorchScriptSeriesBecomesACompletedRun() throws Exception {
         List<Upload> files = goodFiles();
-        ImportRunResponse response = importRun("import-good", files, ImportCalls.total(files));
+        ImportRunResponse response = importRun("import-good-" + System.nanoTime(), files, ImportCalls.total(files));
         var trainer = TrainerServiceGrpc.newBlockingStub(channel);
         GetRunResponse run = trainer.getRun(GetRunRequest.newBuilder().setRunId(response.getRunId()).build());
         assertEquals(RunState.RUN_STATE_COMPLETED, run.getState());
@@ -204,7 +204,7 @@ class ImportRunGrpcTest {
     @Test
     void parameterFilesBecomeARunOfTheBuiltInWorkload() throws Exception {
         List<Upload> files = parameterFiles();
-        ImportRunResponse response = importRun("import-parameters", files, parameterFiles(files));
+        ImportRunResponse response = importRun("import-parameters-" + System.nanoTime(), files, parameterFiles(files));
         var trainer = TrainerServiceGrpc.newBlockingStub(channel);
         GetRunResponse run = trainer.getRun(GetRunRequest.newBuilder().setRunId(response.getRunId()).build());
         assertEquals(RunState.RUN_STATE_COMPLETED, run.getState());
