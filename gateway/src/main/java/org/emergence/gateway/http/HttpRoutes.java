@@ -162,8 +162,7 @@ final class HttpRoutes {
         if (name.equals("Get" + resource) && hasId) {
             return getIfQueryable(item, method, rpc);
         }
-        if (name.equals("Delete" + resource) && hasId && !rpc.isClientStreaming() && !rpc.isServerStreaming()
-                && rpc.getInputType().getFields().stream().allMatch(f -> f.getJavaType() != FieldDescriptor.JavaType.MESSAGE)) {
+        if (name.equals("Delete" + resource) && hasId && !rpc.isServerStreaming() && queryable(rpc)) {
             return route("DELETE", item, method, rpc);
         }
         if (name.startsWith("Get") && hasId) {
@@ -178,9 +177,13 @@ final class HttpRoutes {
     }
 
     private static Route getIfQueryable(String template, MethodDescriptor<?, ?> method, Descriptors.MethodDescriptor rpc) {
-        boolean queryable = !rpc.isClientStreaming() && rpc.getInputType().getFields().stream()
+        return route(queryable(rpc) ? "GET" : "POST", template, method, rpc);
+    }
+
+    /** Whether the whole request fits a path and a query string: one message of scalar fields. */
+    private static boolean queryable(Descriptors.MethodDescriptor rpc) {
+        return !rpc.isClientStreaming() && rpc.getInputType().getFields().stream()
                 .allMatch(f -> f.getJavaType() != FieldDescriptor.JavaType.MESSAGE);
-        return route(queryable ? "GET" : "POST", template, method, rpc);
     }
 
     private static Route route(String httpMethod, String template, MethodDescriptor<?, ?> method,
