@@ -430,6 +430,14 @@ class Client:
             return Report.of(self.experiments.GetReport(
                 gateway_pb2.GetReportRequest(experiment_id=experiment_id), timeout=self._timeout(timeout)))
 
+    def checkpoint_details(self, experiment_id: str, step: int, *,
+                           timeout: Optional[float] = None) -> gateway_pb2.CheckpointDetails:
+        """One analysed checkpoint's persistence diagrams, Fourier spectrum, attention patterns, LLC
+        traces and phase probe, as the gateway stored them (truncated says whether they were cut)."""
+        with _rpc():
+            return self.experiments.GetCheckpointDetails(gateway_pb2.GetCheckpointDetailsRequest(
+                experiment_id=experiment_id, step=step), timeout=self._timeout(timeout))
+
     def get_experiment(self, experiment_id: str, *, timeout: Optional[float] = None) -> Experiment:
         with _rpc():
             return Experiment.of(self.experiments.GetExperiment(

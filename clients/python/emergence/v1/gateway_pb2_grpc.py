@@ -62,6 +62,11 @@ class ExperimentServiceStub(object):
                 request_serializer=emergence_dot_v1_dot_gateway__pb2.DeleteExperimentRequest.SerializeToString,
                 response_deserializer=emergence_dot_v1_dot_gateway__pb2.DeleteExperimentResponse.FromString,
                 )
+        self.GetCheckpointDetails = channel.unary_unary(
+                '/emergence.v1.ExperimentService/GetCheckpointDetails',
+                request_serializer=emergence_dot_v1_dot_gateway__pb2.GetCheckpointDetailsRequest.SerializeToString,
+                response_deserializer=emergence_dot_v1_dot_gateway__pb2.CheckpointDetails.FromString,
+                )
         self.CreateGroup = channel.unary_unary(
                 '/emergence.v1.ExperimentService/CreateGroup',
                 request_serializer=emergence_dot_v1_dot_gateway__pb2.CreateGroupRequest.SerializeToString,
@@ -159,6 +164,15 @@ class ExperimentServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCheckpointDetails(self, request, context):
+        """What one analysed checkpoint measured beyond its scalars: persistence diagrams, the Fourier
+        spectrum, attention patterns, the LLC's traces, the phase probe. NOT_FOUND for a step that
+        is not (or not yet) analysed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateGroup(self, request, context):
         """Groups: one experiment per value of a sweep (over seeds, or over one config field), each an
         ordinary experiment carrying the group's id, reported together as mean and spread.
@@ -243,6 +257,11 @@ def add_ExperimentServiceServicer_to_server(servicer, server):
                     servicer.DeleteExperiment,
                     request_deserializer=emergence_dot_v1_dot_gateway__pb2.DeleteExperimentRequest.FromString,
                     response_serializer=emergence_dot_v1_dot_gateway__pb2.DeleteExperimentResponse.SerializeToString,
+            ),
+            'GetCheckpointDetails': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCheckpointDetails,
+                    request_deserializer=emergence_dot_v1_dot_gateway__pb2.GetCheckpointDetailsRequest.FromString,
+                    response_serializer=emergence_dot_v1_dot_gateway__pb2.CheckpointDetails.SerializeToString,
             ),
             'CreateGroup': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateGroup,
@@ -425,6 +444,23 @@ class ExperimentService(object):
         return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/DeleteExperiment',
             emergence_dot_v1_dot_gateway__pb2.DeleteExperimentRequest.SerializeToString,
             emergence_dot_v1_dot_gateway__pb2.DeleteExperimentResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetCheckpointDetails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/emergence.v1.ExperimentService/GetCheckpointDetails',
+            emergence_dot_v1_dot_gateway__pb2.GetCheckpointDetailsRequest.SerializeToString,
+            emergence_dot_v1_dot_gateway__pb2.CheckpointDetails.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

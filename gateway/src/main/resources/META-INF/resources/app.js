@@ -52,13 +52,17 @@ function stepLabel(step) {
 
 class Unauthorized extends Error {}
 
-async function api(path) {
+/** A call of the JSON API; with a body, a POST of it as JSON. */
+async function api(path, body) {
   const token = sessionStorage.getItem("emergence-token");
-  const response = await fetch(path, { headers: token ? { Authorization: "Bearer " + token } : {} });
-  const body = await response.json().catch(() => ({}));
-  if (response.status === 401) throw new Unauthorized(body.message || "a bearer token is required");
-  if (!response.ok) throw new Error(body.message || response.status + " " + response.statusText);
-  return body;
+  const headers = token ? { Authorization: "Bearer " + token } : {};
+  const init = body === undefined ? { headers }
+    : { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(body) };
+  const response = await fetch(path, init);
+  const answer = await response.json().catch(() => ({}));
+  if (response.status === 401) throw new Unauthorized(answer.message || "a bearer token is required");
+  if (!response.ok) throw new Error(answer.message || response.status + " " + response.statusText);
+  return answer;
 }
 
 /** Every page of the list, oldest first. */
@@ -78,19 +82,27 @@ function showError(message) {
   $("error").hidden = !message;
 }
 
+/** Counts refreshes: one overtaken by a later one (a click during a timed refresh) draws nothing. */
+let refreshes = 0;
+
 async function refresh() {
   clearTimeout(timer);
+  const mine = ++refreshes;
   try {
     const experiments = await allExperiments();
+    if (mine !== refreshes) return;
     if (!selected && experiments.length) selected = experiments[experiments.length - 1].experimentId;
     renderList(experiments);
     $("token-form").hidden = true;
     showError("");
     if (!selected) return;
     const report = await api("/api/experiments/" + encodeURIComponent(selected) + "/report");
+    if (mine !== refreshes) return;
     renderReport(report);
+    renderControls(experiments.find((x) => x.experimentId === selected));
     if (report.state === "EXPERIMENT_STATE_RUNNING") timer = setTimeout(refresh, REFRESH_MS);
   } catch (e) {
+    if (mine !== refreshes) return;
     if (e instanceof Unauthorized) {
       $("token-form").hidden = false;
       showError(e.message);
@@ -139,6 +151,7 @@ function renderReport(report) {
   renderMilestones(report.milestones);
   renderTransitions(report, catalogue);
   renderCharts(report, catalogue);
+  renderDetails(report);
 }
 
 const words = (camel) => camel.replace(/[A-Z]/g, (c) => " " + c.toLowerCase());
@@ -286,4 +299,5 @@ window.addEventListener("popstate", () => {
   selected = new URLSearchParams(location.search).get("experiment");
   refresh();
 });
-refresh();
+// After every deferred script (details.js, control.js) has defined what a refresh calls.
+document.addEventListener("DOMContentLoaded", refresh);

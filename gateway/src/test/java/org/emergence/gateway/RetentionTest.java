@@ -189,7 +189,7 @@ class RetentionTest {
     }
 
     private static ExperimentSupervisor supervisor(Backends channels, Path data) {
-        return new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600, new SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"));
+        return new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600, 262_144, new SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"));
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {

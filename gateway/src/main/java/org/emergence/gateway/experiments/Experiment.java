@@ -2,7 +2,9 @@ package org.emergence.gateway.experiments;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import org.emergence.proto.grpc.RequestException;
 import org.emergence.proto.v1.CheckpointAnalysed;
+import org.emergence.proto.v1.CheckpointDetails;
 import org.emergence.proto.v1.ExperimentFinished;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.StepProgress;
@@ -65,6 +67,17 @@ public final class Experiment {
         return List.copyOf(analyses.values());
     }
 
+    /** The details of analysed step {@code step}; NOT_FOUND for a step not analysed (or analysed before details were kept). */
+    public CheckpointDetails details(long step) {
+        synchronized (this) {
+            if (deleted || !analyses.containsKey(step)) {
+                throw RequestException.notFound("experiment " + record.id() + " has no analysed checkpoint at step " + step);
+            }
+        }
+        return store.loadDetails(record.id(), step).orElseThrow(() -> RequestException.notFound(
+                "experiment " + record.id() + " kept no details of step " + step));
+    }
+
     public synchronized int checkpointsWritten() {
         return written.size();
     }
@@ -97,10 +110,12 @@ public final class Experiment {
         return true;
     }
 
-    synchronized void addAnalysis(CheckpointAnalysed analysis) {
+    /** @param details with this experiment's id, within the size bound; stored before the analysis is logged */
+    synchronized void addAnalysis(CheckpointAnalysed analysis, CheckpointDetails details) {
         if (deleted) {
             return;
         }
+        store.saveDetails(record.id(), details);
         store.appendAnalysis(record.id(), analysis);
         analyses.put(analysis.getStep(), analysis);
         pending.remove(analysis.getStep());

@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import org.emergence.durable.DurableFiles;
 import org.emergence.proto.v1.CheckpointAnalysed;
+import org.emergence.proto.v1.CheckpointDetails;
 import org.emergence.proto.v1.ExperimentState;
 import org.emergence.proto.v1.StepProgress;
 
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -23,7 +25,9 @@ import java.util.stream.Stream;
 /**
  * Experiments on disk, one folder each: {@code experiment.json} (rewritten atomically on every
  * change of state), and two append-only JSON-lines logs, {@code progress.jsonl} and
- * {@code analyses.jsonl}, every write forced to disk with its folder ({@link DurableFiles}).
+ * {@code analyses.jsonl}, every write forced to disk with its folder ({@link DurableFiles}); and
+ * {@code details/<step>.binpb}, each checkpoint's details (binary protobuf, written atomically
+ * before its analysis is logged, so an analysed step has its details).
  *
  * <p>Nothing unreadable stops a start or vanishes unnoticed: an {@code experiment.json} that does
  * not parse is moved aside ({@code .corrupt-<millis>}) and listed in {@link #quarantined()}; a
@@ -68,6 +72,31 @@ public final class ExperimentStore {
 
     public void appendAnalysis(String id, CheckpointAnalysed analysis) {
         append(id, "analyses.jsonl", analysis);
+    }
+
+    public void saveDetails(String id, CheckpointDetails details) {
+        DurableFiles.write(detailsFile(id, details.getStep()), details.toByteArray());
+    }
+
+    /** The step's details; empty if there are none, or none readable (the unreadable file is moved aside). */
+    public Optional<CheckpointDetails> loadDetails(String id, long step) {
+        Path file = detailsFile(id, step);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CheckpointDetails.parseFrom(Files.readAllBytes(file)));
+        } catch (InvalidProtocolBufferException e) {
+            quarantined.add(DurableFiles.quarantine(file, "details of step " + step + " of experiment " + id
+                    + " are unreadable and left out: " + e));
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private Path detailsFile(String id, long step) {
+        return root.resolve(id).resolve("details").resolve(step + ".binpb");
     }
 
     public List<ExperimentRecord> loadAll() {

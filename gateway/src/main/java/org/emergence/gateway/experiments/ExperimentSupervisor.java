@@ -12,7 +12,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import org.emergence.proto.v1.AnalysisPlan;
-import org.emergence.proto.v1.CheckpointAnalysed;
 import org.emergence.proto.v1.CheckpointWritten;
 import org.emergence.proto.v1.CreateExperimentRequest;
 import org.emergence.proto.v1.DeleteRunRequest;
@@ -57,6 +56,7 @@ public final class ExperimentSupervisor implements AutoCloseable {
     private final ExperimentStore store;
     private final CheckpointAnalysis analysis;
     private final int attempts;
+    private final long detailsMaxBytes;
     private final Map<String, Experiment> experiments = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor analysers;
     private final Timer analysisDuration;
@@ -70,13 +70,20 @@ public final class ExperimentSupervisor implements AutoCloseable {
     /**
      * @param deadlineSeconds    an analysis's deadline without an LLC, and its allowance beyond the LLC's time bound
      * @param maxDeadlineSeconds the longest deadline of an analysis, whatever its LLC
+     * @param detailsMaxBytes    the most one checkpoint's stored details take (serialized); more is cut to fit
      */
     public ExperimentSupervisor(Backends backends, ExperimentStore store, int analysisThreads, int attempts,
-                                long deadlineSeconds, long maxDeadlineSeconds, MeterRegistry meters, Tracer tracer) {
+                                long deadlineSeconds, long maxDeadlineSeconds, long detailsMaxBytes,
+                                MeterRegistry meters, Tracer tracer) {
         this.backends = backends;
         this.store = store;
         this.analysis = new CheckpointAnalysis(backends, deadlineSeconds, maxDeadlineSeconds);
         this.attempts = attempts;
+        if (detailsMaxBytes < CheckpointDetailsBound.MIN_BOUND) {
+            throw new IllegalArgumentException("gateway.details.max-bytes-per-checkpoint must be at least "
+                    + CheckpointDetailsBound.MIN_BOUND + ", not " + detailsMaxBytes);
+        }
+        this.detailsMaxBytes = detailsMaxBytes;
         this.tracer = tracer;
         this.analysers = new ThreadPoolExecutor(analysisThreads, analysisThreads, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>());
@@ -315,9 +322,10 @@ public final class ExperimentSupervisor implements AutoCloseable {
         long step = checkpoint.getCheckpoint().getStep();
         for (int attempt = 1; ; attempt++) {
             try {
-                CheckpointAnalysed result = analysis.analyse(checkpoint.getCheckpoint(), record.plan(),
+                CheckpointAnalysis.Result result = analysis.analyse(checkpoint.getCheckpoint(), record.plan(),
                         checkpoint.getMetricsMap());
-                experiment.addAnalysis(result);
+                experiment.addAnalysis(result.analysed(), CheckpointDetailsBound.fit(
+                        result.details().toBuilder().setExperimentId(record.id()).build(), detailsMaxBytes));
                 analysed.increment();
                 return;
             } catch (StatusRuntimeException e) {

@@ -16,7 +16,10 @@ import org.emergence.proto.v1.ImportExperimentRequest;
 import org.emergence.gateway.experiments.Groups;
 import org.emergence.gateway.experiments.Quotas;
 import org.emergence.gateway.experiments.Reports;
+import org.emergence.proto.grpc.RequestException;
+import org.emergence.proto.v1.CheckpointDetails;
 import org.emergence.proto.v1.CreateGroupRequest;
+import org.emergence.proto.v1.GetCheckpointDetailsRequest;
 import org.emergence.proto.v1.DeleteExperimentRequest;
 import org.emergence.proto.v1.DeleteExperimentResponse;
 import org.emergence.proto.v1.DeleteGroupRequest;
@@ -130,6 +133,17 @@ public class ExperimentGrpcService implements BindableService, ExperimentService
         Calls.unary(observer, () -> {
             supervisor.delete(Calls.required(request.getExperimentId(), "experiment_id"), tenant());
             return DeleteExperimentResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void getCheckpointDetails(GetCheckpointDetailsRequest request, StreamObserver<CheckpointDetails> observer) {
+        Calls.unary(observer, () -> {
+            org.emergence.gateway.experiments.Experiment experiment = supervisor.get(Calls.required(request.getExperimentId(), "experiment_id"), tenant());
+            if (request.getStep() < 0) {
+                throw RequestException.invalid("step", "step must not be negative");
+            }
+            return experiment.details(request.getStep());
         });
     }
 

@@ -67,8 +67,9 @@ public class GatewayWiring {
                                     @ConfigProperty(name = "gateway.analysis-attempts") int attempts,
                                     @ConfigProperty(name = "gateway.analysis-deadline-seconds") long deadline,
                                     @ConfigProperty(name = "gateway.analysis-max-deadline-seconds") long maxDeadline,
+                                    @ConfigProperty(name = "gateway.details.max-bytes-per-checkpoint") long detailsMaxBytes,
                                     MeterRegistry meters, OpenTelemetry telemetry) {
-        return new ExperimentSupervisor(backends, store, threads, attempts, deadline, maxDeadline, meters,
+        return new ExperimentSupervisor(backends, store, threads, attempts, deadline, maxDeadline, detailsMaxBytes, meters,
                 telemetry.getTracer("org.emergence.gateway"));
     }
 

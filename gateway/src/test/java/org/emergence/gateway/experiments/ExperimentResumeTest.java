@@ -37,7 +37,7 @@ class ExperimentResumeTest {
 
         String id;
         try (Backends channels = channels(backends);
-             ExperimentSupervisor first = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600,
+             ExperimentSupervisor first = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600, 262_144,
                      new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             id = first.create(CreateExperimentRequest.newBuilder().setRun(RUN)
                     .setPlan(AnalysisPlan.getDefaultInstance()).build(), "default").id();
@@ -51,7 +51,7 @@ class ExperimentResumeTest {
                 .filter(r -> r.id().equals(id)).findFirst().orElseThrow().state());
 
         try (Backends channels = channels(backends);
-             ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600,
+             ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600, 262_144,
                      new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             second.resume();
             Experiment experiment = second.get(id, "default");
@@ -74,7 +74,7 @@ class ExperimentResumeTest {
         // it: every analysis fails, quickly.
         try (Backends noMetrics = new Backends(InternalChannels.open(), "localhost:" + backends.trainerPort, "localhost:" + unusedPort(),
                 "localhost:" + backends.tdaPort);
-             ExperimentSupervisor first = new ExperimentSupervisor(noMetrics, new ExperimentStore(data), 1, 1, 2, 600,
+             ExperimentSupervisor first = new ExperimentSupervisor(noMetrics, new ExperimentStore(data), 1, 1, 2, 600, 262_144,
                      new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             id = first.create(CreateExperimentRequest.newBuilder().setRun(RUN)
                     .setPlan(AnalysisPlan.getDefaultInstance()).build(), "default").id();
@@ -87,7 +87,7 @@ class ExperimentResumeTest {
         }
 
         try (Backends channels = channels(backends);
-             ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600,
+             ExperimentSupervisor second = new ExperimentSupervisor(channels, new ExperimentStore(data), 1, 5, 60, 600, 262_144,
                      new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"))) {
             second.resume();
             Experiment experiment = second.get(id, "default");

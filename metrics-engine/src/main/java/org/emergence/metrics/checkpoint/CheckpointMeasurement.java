@@ -1,5 +1,6 @@
 package org.emergence.metrics.checkpoint;
 
+import org.emergence.metrics.attention.AttentionPattern;
 import org.emergence.metrics.clouds.PointCloud;
 import org.emergence.metrics.dimension.IntrinsicDimension;
 import org.emergence.metrics.probe.GmmProbeResult;
@@ -35,7 +36,8 @@ public record CheckpointMeasurement(
                           double restrictedLoss, double excludedLoss) {
     }
 
-    /** One attention head's locality; the induction score is NaN where it was not measured. */
-    public record HeadValues(int layer, int head, double meanDistance, double normalisedEntropy, double inductionScore) {
+    /** One attention head's locality and pattern; the induction score is NaN where it was not measured. */
+    public record HeadValues(int layer, int head, double meanDistance, double normalisedEntropy, double inductionScore,
+                             AttentionPattern pattern) {
     }
 }

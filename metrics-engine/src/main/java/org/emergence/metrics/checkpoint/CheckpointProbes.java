@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.emergence.metrics.attention.AttentionLocality;
+import org.emergence.metrics.attention.AttentionPattern;
 import org.emergence.metrics.attention.InductionScore;
 import org.emergence.metrics.attention.LayerLocality;
 import org.emergence.metrics.clouds.CloudSpec;
@@ -216,7 +217,8 @@ public final class CheckpointProbes {
                 double distance = locality.meanAttentionDistance()[head];
                 double entropy = locality.normalisedEntropy()[head];
                 double score = induction == null ? Double.NaN : induction[head];
-                heads.add(new CheckpointMeasurement.HeadValues(layer, head, distance, entropy, score));
+                heads.add(new CheckpointMeasurement.HeadValues(layer, head, distance, entropy, score,
+                        AttentionPattern.of(maps, head)));
                 scalars.put(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_MEAN_DISTANCE, layer, head), distance);
                 scalars.put(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_ENTROPY, layer, head), entropy);
                 if (!Double.isNaN(score)) {

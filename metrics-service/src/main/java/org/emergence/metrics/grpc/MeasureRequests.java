@@ -2,6 +2,7 @@ package org.emergence.metrics.grpc;
 
 import ai.djl.ndarray.NDManager;
 import com.google.protobuf.util.Durations;
+import org.emergence.metrics.attention.AttentionPattern;
 import org.emergence.metrics.checkpoint.CheckpointMeasurement;
 import org.emergence.metrics.checkpoint.CheckpointProbes;
 import org.emergence.metrics.checkpoint.ProbeKind;
@@ -60,7 +61,7 @@ final class MeasureRequests {
             throw RequestException.invalid(cloudField(request, e.cloud(), e.field()), e);
         }
         // The models' arrays are released before the tda calls: persistence can take a while.
-        MeasureCheckpointResponse.Builder response = response(measurement)
+        MeasureCheckpointResponse.Builder response = response(measurement, request.getAttentionPatterns())
                 .setCheckpoint(CheckpointRef.newBuilder().setRunId(checkpoint.runId()).setStep(checkpoint.step()));
         Map<String, Double> scalars = new TreeMap<>();
         for (PointCloud cloud : measurement.clouds()) {
@@ -175,7 +176,17 @@ final class MeasureRequests {
         return Probe.valueOf("PROBE_" + kind.name());
     }
 
-    private static MeasureCheckpointResponse.Builder response(CheckpointMeasurement m) {
+    private static org.emergence.proto.v1.AttentionPattern pattern(AttentionPattern pattern) {
+        org.emergence.proto.v1.AttentionPattern.Builder out = org.emergence.proto.v1.AttentionPattern.newBuilder()
+                .setQueries(pattern.weights().length).setKeys(pattern.weights()[0].length)
+                .setSourceQueries(pattern.sourceQueries()).setSourceKeys(pattern.sourceKeys());
+        for (double[] row : pattern.weights()) {
+            Arrays.stream(row).forEach(out::addWeights);
+        }
+        return out.build();
+    }
+
+    private static MeasureCheckpointResponse.Builder response(CheckpointMeasurement m, boolean patterns) {
         MeasureCheckpointResponse.Builder out = MeasureCheckpointResponse.newBuilder()
                 .putAllScalars(m.scalars())
                 .setComputeTime(Durations.fromNanos(Math.round(m.computeMs() * 1e6)));
@@ -196,6 +207,9 @@ final class MeasureRequests {
                     .setMeanDistance(head.meanDistance()).setNormalisedEntropy(head.normalisedEntropy());
             if (!Double.isNaN(head.inductionScore())) {
                 h.setInductionScore(head.inductionScore());
+            }
+            if (patterns) {
+                h.setPattern(pattern(head.pattern()));
             }
             out.addAttention(h);
         }
