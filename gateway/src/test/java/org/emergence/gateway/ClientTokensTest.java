@@ -13,12 +13,14 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.emergence.proto.v1.CheckpointDetails;
 import org.emergence.proto.v1.CheckpointRef;
 import org.emergence.proto.v1.CheckpointSource;
 import org.emergence.proto.v1.DescribeSeriesRequest;
 import org.emergence.proto.v1.EstimateLlcRequest;
 import org.emergence.proto.v1.EstimateLlcResponse;
 import org.emergence.proto.v1.ExperimentServiceGrpc;
+import org.emergence.proto.v1.GetCheckpointDetailsRequest;
 import org.emergence.proto.v1.GetReportRequest;
 import org.emergence.proto.v1.GetReportResponse;
 import org.emergence.proto.v1.LlcSettings;
@@ -104,6 +106,8 @@ class ClientTokensTest {
                     "analysed": [e.step for e in events if isinstance(e, Analysed)],
                     "steps": steps.tolist(), "test_accuracy": accuracy.tolist(), "workload": report.workload,
                     "labels": {i: entry.label for i, entry in report.catalogue.items()}}
+                details = client.checkpoint_details(experiment.experiment_id, 20)
+                out["details"] = {"step": details.step, "spectrum": list(details.fourier.spectrum)}
                 draws = []
                 estimate = client.estimate_llc(checkpoint(experiment.run_id, 20), settings, on_progress=draws.append)
                 out["llc"] = {"mean": estimate.llc_mean, "chains": len(estimate.chains), "draws": len(draws)}
@@ -197,6 +201,12 @@ class ClientTokensTest {
         for (SeriesDescriptor d : report.getCatalogueList()) {
             assertEquals(d.getDisplayName() + " (" + d.getUnit() + ")", experiment.get("labels").get(d.getId()).asText());
         }
+        // The checkpoint's details as the package returns them are the gateway's.
+        CheckpointDetails details = as("token-a", ExperimentServiceGrpc.newBlockingStub(gateway)).getCheckpointDetails(
+                GetCheckpointDetailsRequest.newBuilder().setExperimentId(experiment.get("id").asText()).setStep(20).build());
+        assertEquals(20, out.get("details").get("step").asLong());
+        assertEquals(6, details.getFourier().getSpectrumCount(), "k = 0 .. 5 for p = 11");
+        assertEquals(details.getFourier().getSpectrumList(), doubles(out.get("details").get("spectrum")));
 
         // The estimate through the gateway is the metrics service's own for the same request.
         ManagedChannel metrics = ManagedChannelBuilder.forAddress("localhost", BackendServices.shared().metricsPort)

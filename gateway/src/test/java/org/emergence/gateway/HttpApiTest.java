@@ -88,6 +88,7 @@ class HttpApiTest {
             Map.entry("ListExperiments", "get /api/experiments"),
             Map.entry("GetExperiment", "get /api/experiments/{experiment_id}"),
             Map.entry("GetReport", "get /api/experiments/{experiment_id}/report"),
+            Map.entry("GetCheckpointDetails", "get /api/experiments/{experiment_id}/checkpointDetails"),
             Map.entry("StopExperiment", "post /api/experiments/{experiment_id}:stop"),
             Map.entry("WatchExperiment", "get /api/experiments/{experiment_id}:watch"),
             Map.entry("ImportExperiment", "post /api/experiments:import"),
@@ -531,7 +532,7 @@ class HttpApiTest {
                 operations++;
             }
         }
-        assertEquals(30, operations);
+        assertEquals(31, operations);
         for (JsonNode ref : document.findValues("$ref")) {
             assertTrue(schemas.has(ref.asText().substring("#/components/schemas/".length())), "resolves: " + ref);
         }
