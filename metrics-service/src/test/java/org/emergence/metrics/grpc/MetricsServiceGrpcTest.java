@@ -122,6 +122,32 @@ class MetricsServiceGrpcTest extends MetricsServiceCalls {
         assertHessian(response);
     }
 
+    /** Asked for, each head's pattern comes back: 3 x 3 over `a b =`, each query's row a distribution over keys. */
+    @Test
+    void attentionPatternsComeBackOnlyWhenAsked() {
+        RunConfig config = modular(11, ModularAdditionVariant.MODULAR_ADDITION_VARIANT_TRANSFORMER, 2);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameters parameters = RunConfigs.workload(RunConfigs.resolve(config)).initialise(manager, SEED);
+            MeasureCheckpointRequest request = MeasureCheckpointRequest.newBuilder()
+                    .setSource(inline(config, parameters, 3)).addProbes(Probe.PROBE_ATTENTION).build();
+            assertTrue(metrics.measureCheckpoint(request).getAttentionList().stream().noneMatch(HeadLocality::hasPattern));
+            MeasureCheckpointResponse response = metrics.measureCheckpoint(request.toBuilder().setAttentionPatterns(true).build());
+            assertEquals(2, response.getAttentionCount());
+            for (HeadLocality head : response.getAttentionList()) {
+                org.emergence.proto.v1.AttentionPattern pattern = head.getPattern();
+                assertEquals(List.of(3, 3, 3, 3), List.of(pattern.getQueries(), pattern.getKeys(),
+                        pattern.getSourceQueries(), pattern.getSourceKeys()));
+                for (int q = 0; q < 3; q++) {
+                    double row = 0;
+                    for (int k = 0; k < 3; k++) {
+                        row += pattern.getWeights(q * 3 + k);
+                    }
+                    assertEquals(1, row, 1e-5, "query " + q + " of head " + head.getHead());
+                }
+            }
+        }
+    }
+
     @Test
     void noProbesMeansLossWeightNormsAndFourier() {
         RunConfig config = modular(11, ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 1);
