@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import org.emergence.proto.v1.AnalysisPlan;
@@ -116,7 +115,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             System.err.println("emergence analyze: " + e.getMessage());
             return 2;
         }
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(services.awaitGateway()).usePlaintext()
+        ManagedChannel channel = services.awaitGatewayChannel()
                 .maxInboundMessageSize(16 << 20).build();
         try {
             Experiment experiment = upload(channel, header, checkpoints);

@@ -1,7 +1,6 @@
 package org.emergence.cli;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import org.emergence.proto.configs.DemoRun;
 import org.emergence.proto.v1.AnalysisPlan;
@@ -71,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(services.awaitGateway()).usePlaintext().build();
+        ManagedChannel channel = services.awaitGatewayChannel().build();
         try {
             var experiments = ExperimentServiceGrpc.newBlockingStub(channel);
             RunConfig run = run();

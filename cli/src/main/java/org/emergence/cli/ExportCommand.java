@@ -1,7 +1,6 @@
 package org.emergence.cli;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import org.emergence.exports.ExportFormat;
 import org.emergence.proto.v1.ExperimentServiceGrpc;
@@ -69,7 +68,7 @@ public final class ExportCommand implements Callable<Integer> {
             System.err.println("emergence export: --format " + e.getMessage());
             return 2;
         }
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(services.awaitGateway()).usePlaintext().build();
+        ManagedChannel channel = services.awaitGatewayChannel().build();
         try {
             GetReportResponse report = ExperimentServiceGrpc.newBlockingStub(token.authenticate(channel))
                     .withDeadlineAfter(120, TimeUnit.SECONDS)

@@ -1,28 +1,17 @@
 package org.emergence.system;
 
-import ai.djl.ndarray.NDManager;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse;
 import org.emergence.proto.codec.TensorCodec;
 import org.emergence.proto.grpc.GrpcChecks;
-import org.emergence.proto.v1.CheckpointSource;
 import org.emergence.proto.v1.CompareRepresentationsRequest;
 import org.emergence.proto.v1.ComputePersistenceRequest;
-import org.emergence.proto.v1.InlineCheckpoint;
 import org.emergence.proto.v1.MeasureCheckpointRequest;
 import org.emergence.proto.v1.MetricsServiceGrpc;
-import org.emergence.proto.v1.ModularAdditionConfig;
-import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.Probe;
-import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.TdaServiceGrpc;
-import org.emergence.proto.v1.WorkloadSpec;
-import org.emergence.service.RunConfigs;
-import org.emergence.service.TensorMessages;
-import org.emergence.workloads.checkpoint.NamedTensors;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -31,14 +20,15 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static org.emergence.system.AnalysisRequests.gaussian;
+import static org.emergence.system.AnalysisRequests.status;
+import static org.emergence.system.AnalysisRequests.transformer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,40 +121,5 @@ class HeapHeadroomTest {
             codes.merge(status.getCode(), 1, Integer::sum);
         }
         return codes;
-    }
-
-    private static Callable<Status> status(Runnable call) {
-        return () -> {
-            try {
-                call.run();
-                return Status.OK;
-            } catch (StatusRuntimeException e) {
-                return e.getStatus();
-            }
-        };
-    }
-
-    private static double[][] gaussian(int rows, int columns, long seed) {
-        Random random = new Random(seed);
-        double[][] matrix = new double[rows][columns];
-        for (double[] row : matrix) {
-            for (int j = 0; j < columns; j++) {
-                row[j] = random.nextGaussian();
-            }
-        }
-        return matrix;
-    }
-
-    /** The p = 113 modular-addition transformer at initialisation, inline. */
-    private static CheckpointSource transformer() {
-        RunConfig config = RunConfig.newBuilder().setSteps(1).setSeed(1).setWorkload(WorkloadSpec.newBuilder()
-                .setModularAddition(ModularAdditionConfig.newBuilder().setModulus(113)
-                        .setVariant(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_TRANSFORMER))).build();
-        InlineCheckpoint.Builder inline = InlineCheckpoint.newBuilder().setConfig(config);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NamedTensors.fromParameters(RunConfigs.workload(RunConfigs.resolve(config)).initialise(manager, 1))
-                    .forEach(t -> inline.addParameters(TensorMessages.toMessage(t)));
-        }
-        return CheckpointSource.newBuilder().setInline(inline).build();
     }
 }

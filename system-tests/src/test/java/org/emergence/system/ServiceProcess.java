@@ -75,6 +75,15 @@ final class ServiceProcess implements AutoCloseable {
         process = builder.start();
     }
 
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Where the process's output goes. */
+    Path log() {
+        return log;
+    }
+
     /** SIGKILL, and waits until the process is gone. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -77,7 +77,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             return 2;
         }
         Path folder = out != null ? out : Path.of("data", "reproduce", name);
-        try (Suite suite = new Suite(services.awaitGateway(), token)) {
+        try (Suite suite = new Suite(services.awaitGatewayChannel(), token)) {
             Files.createDirectories(folder);
             Verdict verdict = claim.check(new ClaimRun(suite, chosen, seed, folder));
             Files.writeString(folder.resolve("verdict.json"), verdict.toJson());

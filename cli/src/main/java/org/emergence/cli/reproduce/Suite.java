@@ -34,9 +34,9 @@ public final class Suite implements AutoCloseable {
     private final Channel authenticated;
 
     /** @param token the caller's tenant's token, if the gateway has tenants */
-    public Suite(String gatewayTarget, GatewayToken token) {
-        this.gateway = ManagedChannelBuilder.forTarget(gatewayTarget).usePlaintext().build();
-        this.authenticated = token.authenticate(gateway);
+    public Suite(ManagedChannelBuilder<?> gateway, GatewayToken token) {
+        this.gateway = gateway.build();
+        this.authenticated = token.authenticate(this.gateway);
     }
 
     public ExperimentServiceGrpc.ExperimentServiceBlockingStub experiments() {

@@ -9,7 +9,7 @@ import io.grpc.BindableService;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
@@ -37,6 +37,7 @@ import org.emergence.proto.v1.ExperimentServiceGrpc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,7 +75,12 @@ public class HttpTranscoding {
                            @ConfigProperty(name = "quarkus.grpc.server.port") int port,
                            @ConfigProperty(name = "quarkus.grpc.server.test-port") int testPort,
                            @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size") int maxMessageBytes,
-                           @ConfigProperty(name = "gateway.http.event-stream-keep-alive") Duration keepAlive) {
+                           @ConfigProperty(name = "gateway.http.event-stream-keep-alive") Duration keepAlive,
+                           @ConfigProperty(name = "quarkus.grpc.server.plain-text", defaultValue = "true") boolean plainText,
+                           @ConfigProperty(name = "quarkus.grpc.server.ssl.certificate") Optional<Path> certificate,
+                           @ConfigProperty(name = "quarkus.grpc.server.ssl.key-store") Optional<Path> keyStore,
+                           @ConfigProperty(name = "quarkus.grpc.server.ssl.key-store-password") Optional<String> keyStorePassword,
+                           @ConfigProperty(name = "quarkus.grpc.server.ssl.key-store-type") Optional<String> keyStoreType) {
         List<ServiceDescriptor> served = new ArrayList<>();
         for (BindableService service : services) {
             ServiceDescriptor descriptor = service.bindService().getServiceDescriptor();
@@ -88,9 +94,11 @@ public class HttpTranscoding {
         this.authentication = authentication;
         this.keepAliveMillis = keepAlive.toMillis();
         // The server's own inbound limit bounds what comes back too: a response the gRPC API could
-        // not send to a client with the same limit is not sent over HTTP either.
-        this.loopback = ManagedChannelBuilder.forAddress("localhost", LaunchMode.current() == LaunchMode.TEST ? testPort : port)
-                .usePlaintext().maxInboundMessageSize(maxMessageBytes).build();
+        // not send to a client with the same limit is not sent over HTTP either. TLS where the port has it.
+        this.loopback = Grpc.newChannelBuilderForAddress("localhost",
+                        LaunchMode.current() == LaunchMode.TEST ? testPort : port,
+                        LoopbackCredentials.of(plainText, certificate, keyStore, keyStorePassword, keyStoreType))
+                .maxInboundMessageSize(maxMessageBytes).build();
     }
 
     @PreDestroy

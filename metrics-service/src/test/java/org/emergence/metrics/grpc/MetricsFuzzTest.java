@@ -49,7 +49,7 @@ class MetricsFuzzTest {
                     .forEach(t -> inline.addParameters(TensorMessages.toMessage(t)));
         }
         GrpcFuzzer.fuzzLoopback(ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class),
-                11, MetricsServiceGrpc.getServiceDescriptor(), 200,
+                GrpcFuzzer.seed(11, 0), MetricsServiceGrpc.getServiceDescriptor(), GrpcFuzzer.cases(),
                 Set.of(Status.Code.UNAVAILABLE), Map.of("MeasureCheckpoint",
                         MeasureCheckpointRequest.newBuilder().setSource(CheckpointSource.newBuilder().setInline(inline))
                                 .build()), true);

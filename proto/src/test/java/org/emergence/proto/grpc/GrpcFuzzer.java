@@ -52,6 +52,12 @@ public final class GrpcFuzzer {
             Status.Code.RESOURCE_EXHAUSTED, Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION,
             Status.Code.UNAUTHENTICATED);
 
+    /** The system property that sets the cases per method (e.g. -Demergence.fuzz.cases=1000). */
+    public static final String CASES_PROPERTY = "emergence.fuzz.cases";
+    /** The system property that replaces a test's seed, to replay a failure it printed. */
+    public static final String SEED_PROPERTY = "emergence.fuzz.seed";
+    private static final int DEFAULT_CASES = 200;
+
     private static final long DEADLINE_SECONDS = 10;
     private static final int MAX_DEPTH = 5;
     private static final long[] INTS = {0, 1, -1, 2, 3, 7, 64, 1000, Integer.MAX_VALUE, Integer.MIN_VALUE,
@@ -68,8 +74,25 @@ public final class GrpcFuzzer {
             + "|dns:///");
 
     private final Random random;
+    private final long seed;
     private final Channel channel;
     private final boolean strict;
+
+    /** The cases per method: {@link #CASES_PROPERTY}, 200 unless set. */
+    public static int cases() {
+        return cases(DEFAULT_CASES);
+    }
+
+    /** {@link #CASES_PROPERTY} where set, else {@code own}: for a fuzz test that runs more than 200. */
+    public static int cases(int own) {
+        return Integer.getInteger(CASES_PROPERTY, own);
+    }
+
+    /** {@code own}, or {@link #SEED_PROPERTY} where set (plus {@code offset}, so several fuzzers of one test differ). */
+    public static long seed(long own, int offset) {
+        String replay = System.getProperty(SEED_PROPERTY);
+        return replay == null || replay.isBlank() ? own + offset : Long.parseLong(replay.trim()) + offset;
+    }
 
     public GrpcFuzzer(Channel channel, long seed) {
         this(channel, seed, false);
@@ -82,6 +105,7 @@ public final class GrpcFuzzer {
      */
     public GrpcFuzzer(Channel channel, long seed, boolean strict) {
         this.channel = channel;
+        this.seed = seed;
         this.random = new Random(seed);
         this.strict = strict;
     }
@@ -119,11 +143,15 @@ public final class GrpcFuzzer {
         }
     }
 
-    /** What one method answered: how many cases, which codes, and the cases that broke the contract. */
-    public record MethodReport(String method, int cases, Map<Status.Code, Integer> codes, List<String> failures) {
+    /**
+     * What one method answered: how many cases, which codes, the slowest refusal (any answer but
+     * OK) in milliseconds, and the cases that broke the contract.
+     */
+    public record MethodReport(String method, int cases, Map<Status.Code, Integer> codes, long slowestRefusalMillis,
+                               List<String> failures) {
         @Override
         public String toString() {
-            return method + ": " + cases + " cases, codes " + codes
+            return method + ": " + cases + " cases, codes " + codes + ", slowest refusal " + slowestRefusalMillis + " ms"
                     + (failures.isEmpty() ? "" : ", FAILURES " + failures.size() + ": " + failures.subList(0,
                     Math.min(3, failures.size())));
         }
@@ -140,9 +168,12 @@ public final class GrpcFuzzer {
         reports.forEach(System.out::println);
         List<String> failures = reports.stream().flatMap(r -> r.failures().stream().map(f -> r.method() + ": " + f))
                 .toList();
-        assertTrue(failures.isEmpty(), failures.size() + " unacceptable answers, first: "
+        String replay = " (seed " + seed + ", " + cases + " cases per method; replay with -D" + SEED_PROPERTY
+                + "=" + seed + " -D" + CASES_PROPERTY + "=" + cases + ")";
+        assertTrue(failures.isEmpty(), failures.size() + " unacceptable answers" + replay + ", first: "
                 + failures.subList(0, Math.min(5, failures.size())));
-        assertEquals(HealthCheckResponse.ServingStatus.SERVING, GrpcChecks.health(channel));
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, GrpcChecks.health(channel),
+                "still serving after the fuzz" + replay);
         return reports;
     }
 
@@ -154,6 +185,7 @@ public final class GrpcFuzzer {
         for (Descriptors.MethodDescriptor method : proto.getMethods()) {
             Map<Status.Code, Integer> codes = new EnumMap<>(Status.Code.class);
             List<String> failures = new ArrayList<>();
+            long slowestRefusal = 0;
             for (int i = 0; i < cases; i++) {
                 List<DynamicMessage> messages = new ArrayList<>();
                 int count = method.isClientStreaming() ? 1 + random.nextInt(4) : 1;
@@ -170,7 +202,11 @@ public final class GrpcFuzzer {
                 for (DynamicMessage message : messages) {
                     bytes.add(corrupt ? corrupted(message.toByteArray()) : message.toByteArray());
                 }
+                long started = System.nanoTime();
                 Status status = call(method, bytes);
+                if (!status.isOk()) {
+                    slowestRefusal = Math.max(slowestRefusal, (System.nanoTime() - started) / 1_000_000);
+                }
                 codes.merge(status.getCode(), 1, Integer::sum);
                 String sent = (corrupt ? "corrupt bytes of " : "") + abbreviate(messages.toString());
                 if (!ACCEPTABLE.contains(status.getCode()) && !alsoAcceptable.contains(status.getCode())) {
@@ -179,14 +215,14 @@ public final class GrpcFuzzer {
                     failures.add("a description that leaks internals, " + status + ", for " + sent);
                 }
             }
-            reports.add(new MethodReport(method.getName(), cases, codes, failures));
+            reports.add(new MethodReport(method.getName(), cases, codes, slowestRefusal, failures));
         }
         return reports;
     }
 
     /** One call: OK once the first response came (then the call is cancelled), else the status it closed with. */
     private Status call(Descriptors.MethodDescriptor method, List<byte[]> messages)
-            throws InterruptedException, ExecutionException, TimeoutException {
+            throws InterruptedException, ExecutionException {
         MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(method.isClientStreaming()
                         ? (method.isServerStreaming() ? MethodDescriptor.MethodType.BIDI_STREAMING
@@ -216,7 +252,13 @@ public final class GrpcFuzzer {
             call.sendMessage(message);
         }
         call.halfClose();
-        return outcome.get(DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
+        try {
+            return outcome.get(DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            call.cancel("no answer after the deadline", null);
+            // Not a contract answer: the service neither answered nor honoured the caller's deadline.
+            return Status.UNKNOWN.withDescription("no answer 5 s after the caller's deadline of " + DEADLINE_SECONDS + " s");
+        }
     }
 
     /** {@code bytes} with a few bits flipped, cut short, or with garbage after them: mostly no valid message. */
@@ -264,7 +306,6 @@ public final class GrpcFuzzer {
         return builder.build();
     }
 
-    /** Mostly a few elements; now and then very many, but only at the top level so a case stays a few MB. */
     /** {@code message} with {@code changes} fields replaced by random values, at any depth. */
     private DynamicMessage mutated(DynamicMessage message, int changes) {
         DynamicMessage out = message;
@@ -301,6 +342,7 @@ public final class GrpcFuzzer {
         return builder.build();
     }
 
+    /** Mostly a few elements; now and then very many, but only at the top level so a case stays a few MB. */
     private int repeatCount(Descriptors.FieldDescriptor field, int depth) {
         int pick = depth > 1 ? 2 : random.nextInt(20);
         // Very many only of numbers: very many long strings or byte fields would exceed any message limit.

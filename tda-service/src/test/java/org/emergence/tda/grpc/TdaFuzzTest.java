@@ -20,7 +20,7 @@ class TdaFuzzTest {
     @Test
     void everyRpcAnswersRandomRequestsWithAContractCode() throws Exception {
         GrpcFuzzer.fuzzLoopback(ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class),
-                8, TdaServiceGrpc.getServiceDescriptor(), 300, Set.of(), Map.of("ComputePersistence",
+                GrpcFuzzer.seed(8, 0), TdaServiceGrpc.getServiceDescriptor(), GrpcFuzzer.cases(300), Set.of(), Map.of("ComputePersistence",
                         ComputePersistenceRequest.newBuilder().setPointCloud(TensorCodec.fromMatrix("square",
                                 new double[][] {{0, 0}, {1, 0}, {1, 1}, {0, 1}})).setMaxDimension(1).build()), true);
     }

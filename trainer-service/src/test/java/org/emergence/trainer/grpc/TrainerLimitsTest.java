@@ -82,7 +82,7 @@ class TrainerLimitsTest {
     void everyRpcAnswersRandomRequestsWithAContractCode() throws Exception {
         // No valid example here: a run a fuzz case started would hold the training queue the other tests need.
         GrpcFuzzer.fuzzLoopback(ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class),
-                5, TrainerServiceGrpc.getServiceDescriptor(), 300, Set.of(), Map.of(), true);
+                GrpcFuzzer.seed(5, 0), TrainerServiceGrpc.getServiceDescriptor(), GrpcFuzzer.cases(300), Set.of(), Map.of(), true);
     }
 
     private static void assertRefused(RunConfig config, String field, String setting) {
