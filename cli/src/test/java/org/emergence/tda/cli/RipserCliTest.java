@@ -38,7 +38,7 @@ class RipserCliTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"circle_noisy,1", "torus,1", "torus,2", "sphere3_192,2", "random_R16_300,1"})
+    @CsvSource({"circle_noisy,1", "torus,1", "torus,2", "sphere3_192,2", "random_R16_300,1", "embedding_fourier113,1"})
     void referenceOutputsAreReproducedTextually(String set, int dim) throws Exception {
         Path dir = referenceDir();
         String expected = Files.readString(dir.resolve(set + "_d" + dim + ".ripser.txt"));
