@@ -51,9 +51,7 @@ public final class VietorisRips {
     }
 
     /** Why the implicit reduction does dimension 1 here, or null when forward cohomology does. */
-    private static String implicitReason(Filtration filtration, int top, RipsOptions options, long triangles,
-            int columns, Choice choice) {
-        String excluded = forwardExcluded(filtration, top, options, triangles);
+    private static String implicitReason(Filtration filtration, String excluded, int columns, Choice choice) {
         if (choice == Choice.FORWARD && excluded != null)
             throw new IllegalArgumentException("forward cohomology cannot do this input: " + excluded);
         if (excluded != null) return excluded;
@@ -83,8 +81,10 @@ public final class VietorisRips {
         Filtration.EdgeList edges = filtration.edges();
 
         List<Diagram> diagrams = new ArrayList<>();
-        ZeroDimension zero = new ZeroDimension(filtration, index, edges, rankCount, top >= 1, options.threads(),
-                cancellation);
+        long triangles = n < 3 ? 0 : index.binomial(n, 3);
+        String excluded = forwardExcluded(filtration, top, options, triangles);
+        ZeroDimension zero = new ZeroDimension(filtration, index, edges, rankCount, top >= 1, excluded == null,
+                options.threads(), cancellation);
         diagrams.add(new Diagram(0, zero.pairs, List.of()));
 
         ColumnList columns = zero.columns;
@@ -95,9 +95,7 @@ public final class VietorisRips {
             simplices.size = edges.size();
         }
         CohomologyReducer reducer = new CohomologyReducer(filtration, index, options.modulus(), cancellation);
-        long triangles = n < 3 ? 0 : index.binomial(n, 3);
-        String reduction = IMPLICIT, reason = implicitReason(filtration, top, options, triangles, columns.size,
-                choice);
+        String reduction = IMPLICIT, reason = implicitReason(filtration, excluded, columns.size, choice);
         if (reason == null) {
             long[] sorted = ForwardCohomology.sortedTriangles(filtration, index, edges, cancellation);
             diagrams.add(ForwardCohomology.reduce(filtration, index, edges, zero.cycles, sorted, options.modulus(),
