@@ -81,7 +81,7 @@ public final class VietorisRips {
         Filtration.EdgeList edges = filtration.edges();
 
         List<Diagram> diagrams = new ArrayList<>();
-        long triangles = n < 3 ? 0 : index.binomial(n, 3);
+        long triangles = top >= 1 ? index.binomial(n, 3) : 0; // the index covers triangles only then
         String excluded = forwardExcluded(filtration, top, options, triangles);
         ZeroDimension zero = new ZeroDimension(filtration, index, edges, rankCount, top >= 1, excluded == null,
                 options.threads(), cancellation);
