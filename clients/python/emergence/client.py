@@ -291,12 +291,14 @@ class Persistence:
     threshold: float
     compute_time_s: float
     algorithm: str
+    # Why the engine chose that algorithm for this input.
+    algorithm_reason: str
     proto: tda_pb2.ComputePersistenceResponse = field(repr=False, compare=False)
 
     @staticmethod
     def of(r: tda_pb2.ComputePersistenceResponse) -> "Persistence":
         return Persistence({d.dimension: [(p.birth, p.death) for p in d.pairs] for d in r.diagrams}, r.threshold,
-                           r.compute_time.ToTimedelta().total_seconds(), r.algorithm, r)
+                           r.compute_time.ToTimedelta().total_seconds(), r.algorithm, r.algorithm_reason, r)
 
 
 class _CallDetails(collections.namedtuple("_CallDetails", ("method", "timeout", "metadata", "credentials",

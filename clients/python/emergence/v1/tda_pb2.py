@@ -15,7 +15,7 @@ from emergence.v1 import tensor_pb2 as emergence_dot_v1_dot_tensor__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x65mergence/v1/tda.proto\x12\x0c\x65mergence.v1\x1a\x19\x65mergence/v1/tensor.proto\x1a\x1egoogle/protobuf/duration.proto\":\n\x18LowerTriangularDistances\x12\x0e\n\x06points\x18\x01 \x01(\x05\x12\x0e\n\x06values\x18\x02 \x03(\x01\"S\n\x0fSparseDistances\x12\x0e\n\x06points\x18\x01 \x01(\x05\x12\r\n\x05\x66irst\x18\x02 \x03(\x05\x12\x0e\n\x06second\x18\x03 \x03(\x05\x12\x11\n\tdistances\x18\x04 \x03(\x01\"\xc4\x03\n\x19\x43omputePersistenceRequest\x12+\n\x0bpoint_cloud\x18\x01 \x01(\x0b\x32\x14.emergence.v1.TensorH\x00\x12/\n\x0f\x64istance_matrix\x18\x02 \x01(\x0b\x32\x14.emergence.v1.TensorH\x00\x12\x42\n\x10lower_triangular\x18\x03 \x01(\x0b\x32&.emergence.v1.LowerTriangularDistancesH\x00\x12/\n\x06sparse\x18\x04 \x01(\x0b\x32\x1d.emergence.v1.SparseDistancesH\x00\x12,\n\x06metric\x18\x05 \x01(\x0e\x32\x1c.emergence.v1.DistanceMetric\x12\x1a\n\rmax_dimension\x18\x06 \x01(\x05H\x01\x88\x01\x01\x12\x0f\n\x07modulus\x18\x07 \x01(\x05\x12\x16\n\tthreshold\x18\x08 \x01(\x01H\x02\x88\x01\x01\x12\x15\n\redge_collapse\x18\t \x01(\x08\x12\x0f\n\x07threads\x18\n \x01(\x05\x12\x10\n\x08\x63ocycles\x18\x0b \x01(\x08\x42\x07\n\x05inputB\x10\n\x0e_max_dimensionB\x0c\n\n_threshold\"/\n\x0fPersistencePair\x12\r\n\x05\x62irth\x18\x01 \x01(\x01\x12\r\n\x05\x64\x65\x61th\x18\x02 \x01(\x01\"3\n\x07\x43ocycle\x12(\n\tsimplices\x18\x01 \x03(\x0b\x32\x15.emergence.v1.Simplex\"0\n\x07Simplex\x12\x10\n\x08vertices\x18\x01 \x03(\x05\x12\x13\n\x0b\x63oefficient\x18\x02 \x01(\x05\"n\n\x0e\x44iagramSummary\x12\x0c\n\x04\x62\x61rs\x18\x01 \x01(\x05\x12\x17\n\x0fmax_persistence\x18\x02 \x01(\x01\x12\x19\n\x11total_persistence\x18\x03 \x01(\x01\x12\x1a\n\x12persistent_entropy\x18\x04 \x01(\x01\"\xad\x01\n\x12PersistenceDiagram\x12\x11\n\tdimension\x18\x01 \x01(\x05\x12,\n\x05pairs\x18\x02 \x03(\x0b\x32\x1d.emergence.v1.PersistencePair\x12\'\n\x08\x63ocycles\x18\x03 \x03(\x0b\x32\x15.emergence.v1.Cocycle\x12-\n\x07summary\x18\x04 \x01(\x0b\x32\x1c.emergence.v1.DiagramSummary\"\xa7\x01\n\x1a\x43omputePersistenceResponse\x12\x32\n\x08\x64iagrams\x18\x01 \x03(\x0b\x32 .emergence.v1.PersistenceDiagram\x12\x11\n\tthreshold\x18\x02 \x01(\x01\x12/\n\x0c\x63ompute_time\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x11\n\talgorithm\x18\x04 \x01(\t\"\x8a\x01\n\x18UploadPersistenceRequest\x12:\n\x07request\x18\x01 \x01(\x0b\x32\'.emergence.v1.ComputePersistenceRequestH\x00\x12*\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x19.emergence.v1.TensorChunkH\x00\x42\x06\n\x04part\"U\n\x19UploadPersistenceResponse\x12\x38\n\x06result\x18\x01 \x01(\x0b\x32(.emergence.v1.ComputePersistenceResponse\"3\n\x04Grid\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0c\n\x04stop\x18\x02 \x01(\x01\x12\x0e\n\x06points\x18\x03 \x01(\x05\"\xac\x01\n\x17SummarizeDiagramRequest\x12,\n\x05pairs\x18\x01 \x03(\x0b\x32\x1d.emergence.v1.PersistencePair\x12 \n\x04grid\x18\x02 \x01(\x0b\x32\x12.emergence.v1.Grid\x12\x12\n\nlandscapes\x18\x03 \x01(\x05\x12\x18\n\x10image_resolution\x18\x04 \x01(\x05\x12\x13\n\x0bimage_sigma\x18\x05 \x01(\x01\"\x87\x01\n\x18SummarizeDiagramResponse\x12-\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.emergence.v1.DiagramSummary\x12\x13\n\x0b\x62\x65tti_curve\x18\x02 \x03(\x05\x12\x18\n\x10landscape_values\x18\x03 \x03(\x01\x12\r\n\x05image\x18\x04 \x03(\x01\"\xb5\x01\n\x16\x43ompareDiagramsRequest\x12,\n\x05\x66irst\x18\x01 \x03(\x0b\x32\x1d.emergence.v1.PersistencePair\x12-\n\x06second\x18\x02 \x03(\x0b\x32\x1d.emergence.v1.PersistencePair\x12/\n\x08\x64istance\x18\x03 \x01(\x0e\x32\x1d.emergence.v1.DiagramDistance\x12\r\n\x05order\x18\x04 \x01(\x01\"+\n\x17\x43ompareDiagramsResponse\x12\x10\n\x08\x64istance\x18\x01 \x01(\x01\"|\n\x11\x44\x65layEmbedRequest\x12\x0e\n\x06series\x18\x01 \x03(\x01\x12\r\n\x05\x64\x65lay\x18\x02 \x01(\x05\x12\x11\n\tdimension\x18\x03 \x01(\x05\x12\x35\n\x0f\x64\x65lay_selection\x18\x04 \x01(\x0e\x32\x1c.emergence.v1.DelaySelection\"\\\n\x12\x44\x65layEmbedResponse\x12\r\n\x05\x64\x65lay\x18\x01 \x01(\x05\x12\x11\n\tdimension\x18\x02 \x01(\x05\x12$\n\x06points\x18\x03 \x01(\x0b\x32\x14.emergence.v1.Tensor\"\x9c\x01\n\x16ScanBifurcationRequest\x12\x12\n\nparameters\x18\x01 \x03(\x01\x12*\n\x06series\x18\x02 \x03(\x0b\x32\x1a.emergence.v1.SeriesValues\x12\r\n\x05\x64\x65lay\x18\x03 \x01(\x05\x12\x11\n\tdimension\x18\x04 \x01(\x05\x12\x12\n\nsurrogates\x18\x05 \x01(\x05\x12\x0c\n\x04seed\x18\x06 \x01(\x04\"\x1e\n\x0cSeriesValues\x12\x0e\n\x06values\x18\x01 \x03(\x01\"j\n\x17ScanBifurcationResponse\x12\x12\n\nfunctional\x18\x01 \x03(\x01\x12\x10\n\x08\x62\x61seline\x18\x02 \x03(\x01\x12\r\n\x05\x66ound\x18\x03 \x01(\x08\x12\x1a\n\x12\x63ritical_parameter\x18\x04 \x01(\x01*l\n\x0e\x44istanceMetric\x12\x1f\n\x1b\x44ISTANCE_METRIC_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x44ISTANCE_METRIC_EUCLIDEAN\x10\x01\x12\x1a\n\x16\x44ISTANCE_METRIC_COSINE\x10\x02*v\n\x0f\x44iagramDistance\x12 \n\x1c\x44IAGRAM_DISTANCE_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x44IAGRAM_DISTANCE_BOTTLENECK\x10\x01\x12 \n\x1c\x44IAGRAM_DISTANCE_WASSERSTEIN\x10\x02*~\n\x0e\x44\x65laySelection\x12\x1f\n\x1b\x44\x45LAY_SELECTION_UNSPECIFIED\x10\x00\x12&\n\"DELAY_SELECTION_MUTUAL_INFORMATION\x10\x01\x12#\n\x1f\x44\x45LAY_SELECTION_AUTOCORRELATION\x10\x02\x32\xd1\x04\n\nTdaService\x12g\n\x12\x43omputePersistence\x12\'.emergence.v1.ComputePersistenceRequest\x1a(.emergence.v1.ComputePersistenceResponse\x12\x66\n\x11UploadPersistence\x12&.emergence.v1.UploadPersistenceRequest\x1a\'.emergence.v1.UploadPersistenceResponse(\x01\x12\x61\n\x10SummarizeDiagram\x12%.emergence.v1.SummarizeDiagramRequest\x1a&.emergence.v1.SummarizeDiagramResponse\x12^\n\x0f\x43ompareDiagrams\x12$.emergence.v1.CompareDiagramsRequest\x1a%.emergence.v1.CompareDiagramsResponse\x12O\n\nDelayEmbed\x12\x1f.emergence.v1.DelayEmbedRequest\x1a .emergence.v1.DelayEmbedResponse\x12^\n\x0fScanBifurcation\x12$.emergence.v1.ScanBifurcationRequest\x1a%.emergence.v1.ScanBifurcationResponseBZ\n\x16org.emergence.proto.v1P\x01Z>github.com/emergence/emergence/gen/go/emergence/v1;emergencev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x65mergence/v1/tda.proto\x12\x0c\x65mergence.v1\x1a\x19\x65mergence/v1/tensor.proto\x1a\x1egoogle/protobuf/duration.proto\":\n\x18LowerTriangularDistances\x12\x0e\n\x06points\x18\x01 \x01(\x05\x12\x0e\n\x06values\x18\x02 \x03(\x01\"S\n\x0fSparseDistances\x12\x0e\n\x06points\x18\x01 \x01(\x05\x12\r\n\x05\x66irst\x18\x02 \x03(\x05\x12\x0e\n\x06second\x18\x03 \x03(\x05\x12\x11\n\tdistances\x18\x04 \x03(\x01\"\xc4\x03\n\x19\x43omputePersistenceRequest\x12+\n\x0bpoint_cloud\x18\x01 \x01(\x0b\x32\x14.emergence.v1.TensorH\x00\x12/\n\x0f\x64istance_matrix\x18\x02 \x01(\x0b\x32\x14.emergence.v1.TensorH\x00\x12\x42\n\x10lower_triangular\x18\x03 \x01(\x0b\x32&.emergence.v1.LowerTriangularDistancesH\x00\x12/\n\x06sparse\x18\x04 \x01(\x0b\x32\x1d.emergence.v1.SparseDistancesH\x00\x12,\n\x06metric\x18\x05 \x01(\x0e\x32\x1c.emergence.v1.DistanceMetric\x12\x1a\n\rmax_dimension\x18\x06 \x01(\x05H\x01\x88\x01\x01\x12\x0f\n\x07modulus\x18\x07 \x01(\x05\x12\x16\n\tthreshold\x18\x08 \x01(\x01H\x02\x88\x01\x01\x12\x15\n\redge_collapse\x18\t \x01(\x08\x12\x0f\n\x07threads\x18\n \x01(\x05\x12\x10\n\x08\x63ocycles\x18\x0b \x01(\x08\x42\x07\n\x05inputB\x10\n\x0e_max_dimensionB\x0c\n\n_threshold\"/\n\x0fPersistencePair\x12\r\n\x05\x62irth\x18\x01 \x01(\x01\x12\r\n\x05\x64\x65\x61th\x18\x02 \x01(\x01\"3\n\x07\x43ocycle\x12(\n\tsimplices\x18\x01 \x03(\x0b\x32\x15.emergence.v1.Simplex\"0\n\x07Simplex\x12\x10\n\x08vertices\x18\x01 \x03(\x05\x12\x13\n\x0b\x63oefficient\x18\x02 \x01(\x05\"n\n\x0e\x44iagramSummary\x12\x0c\n\x04\x62\x61rs\x18\x01 \x01(\x05\x12\x17\n\x0fmax_persistence\x18\x02 \x01(\x01\x12\x19\n\x11total_persistence\x18\x03 \x01(\x01\x12\x1a\n\x12persistent_entropy\x18\x04 \x01(\x01\"\xad\x01\n\x12PersistenceDiagram\x12\x11\n\tdimension\x18\x01 \x01(\x05\x12,\n\x05pairs\x18\x02 \x03(\x0b\x32\x1d.emergence.v1.PersistencePair\x12\'\n\x08\x63ocycles\x18\x03 \x03(\x0b\x32\x15.emergence.v1.Cocycle\x12-\n\x07summary\x18\x04 \x01(\x0b\x32\x1c.emergence.v1.DiagramSummary\"\xc1\x01\n\x1a\x43omputePersistenceResponse\x12\x32\n\x08\x64iagrams\x18\x01 \x03(\x0b\x32 .emergence.v1.PersistenceDiagram\x12\x11\n\tthreshold\x18\x02 \x01(\x01\x12/\n\x0c\x63ompute_time\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x11\n\talgorithm\x18\x04 \x01(\t\x12\x18\n\x10\x61lgorithm_reason\x18\x05 \x01(\t\"\x8a\x01\n\x18UploadPersistenceRequest\x12:\n\x07request\x18\x01 \x01(\x0b\x32\'.emergence.v1.ComputePersistenceRequestH\x00\x12*\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x19.emergence.v1.TensorChunkH\x00\x42\x06\n\x04part\"U\n\x19UploadPersistenceResponse\x12\x38\n\x06result\x18\x01 \x01(\x0b\x32(.emergence.v1.ComputePersistenceResponse\"3\n\x04Grid\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0c\n\x04stop\x18\x02 \x01(\x01\x12\x0e\n\x06points\x18\x03 \x01(\x05\"\xac\x01\n\x17SummarizeDiagramRequest\x12,\n\x05pairs\x18\x01 \x03(\x0b\x32\x1d.emergence.v1.PersistencePair\x12 \n\x04grid\x18\x02 \x01(\x0b\x32\x12.emergence.v1.Grid\x12\x12\n\nlandscapes\x18\x03 \x01(\x05\x12\x18\n\x10image_resolution\x18\x04 \x01(\x05\x12\x13\n\x0bimage_sigma\x18\x05 \x01(\x01\"\x87\x01\n\x18SummarizeDiagramResponse\x12-\n\x07summary\x18\x01 \x01(\x0b\x32\x1c.emergence.v1.DiagramSummary\x12\x13\n\x0b\x62\x65tti_curve\x18\x02 \x03(\x05\x12\x18\n\x10landscape_values\x18\x03 \x03(\x01\x12\r\n\x05image\x18\x04 \x03(\x01\"\xb5\x01\n\x16\x43ompareDiagramsRequest\x12,\n\x05\x66irst\x18\x01 \x03(\x0b\x32\x1d.emergence.v1.PersistencePair\x12-\n\x06second\x18\x02 \x03(\x0b\x32\x1d.emergence.v1.PersistencePair\x12/\n\x08\x64istance\x18\x03 \x01(\x0e\x32\x1d.emergence.v1.DiagramDistance\x12\r\n\x05order\x18\x04 \x01(\x01\"+\n\x17\x43ompareDiagramsResponse\x12\x10\n\x08\x64istance\x18\x01 \x01(\x01\"|\n\x11\x44\x65layEmbedRequest\x12\x0e\n\x06series\x18\x01 \x03(\x01\x12\r\n\x05\x64\x65lay\x18\x02 \x01(\x05\x12\x11\n\tdimension\x18\x03 \x01(\x05\x12\x35\n\x0f\x64\x65lay_selection\x18\x04 \x01(\x0e\x32\x1c.emergence.v1.DelaySelection\"\\\n\x12\x44\x65layEmbedResponse\x12\r\n\x05\x64\x65lay\x18\x01 \x01(\x05\x12\x11\n\tdimension\x18\x02 \x01(\x05\x12$\n\x06points\x18\x03 \x01(\x0b\x32\x14.emergence.v1.Tensor\"\x9c\x01\n\x16ScanBifurcationRequest\x12\x12\n\nparameters\x18\x01 \x03(\x01\x12*\n\x06series\x18\x02 \x03(\x0b\x32\x1a.emergence.v1.SeriesValues\x12\r\n\x05\x64\x65lay\x18\x03 \x01(\x05\x12\x11\n\tdimension\x18\x04 \x01(\x05\x12\x12\n\nsurrogates\x18\x05 \x01(\x05\x12\x0c\n\x04seed\x18\x06 \x01(\x04\"\x1e\n\x0cSeriesValues\x12\x0e\n\x06values\x18\x01 \x03(\x01\"j\n\x17ScanBifurcationResponse\x12\x12\n\nfunctional\x18\x01 \x03(\x01\x12\x10\n\x08\x62\x61seline\x18\x02 \x03(\x01\x12\r\n\x05\x66ound\x18\x03 \x01(\x08\x12\x1a\n\x12\x63ritical_parameter\x18\x04 \x01(\x01*l\n\x0e\x44istanceMetric\x12\x1f\n\x1b\x44ISTANCE_METRIC_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x44ISTANCE_METRIC_EUCLIDEAN\x10\x01\x12\x1a\n\x16\x44ISTANCE_METRIC_COSINE\x10\x02*v\n\x0f\x44iagramDistance\x12 \n\x1c\x44IAGRAM_DISTANCE_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x44IAGRAM_DISTANCE_BOTTLENECK\x10\x01\x12 \n\x1c\x44IAGRAM_DISTANCE_WASSERSTEIN\x10\x02*~\n\x0e\x44\x65laySelection\x12\x1f\n\x1b\x44\x45LAY_SELECTION_UNSPECIFIED\x10\x00\x12&\n\"DELAY_SELECTION_MUTUAL_INFORMATION\x10\x01\x12#\n\x1f\x44\x45LAY_SELECTION_AUTOCORRELATION\x10\x02\x32\xd1\x04\n\nTdaService\x12g\n\x12\x43omputePersistence\x12\'.emergence.v1.ComputePersistenceRequest\x1a(.emergence.v1.ComputePersistenceResponse\x12\x66\n\x11UploadPersistence\x12&.emergence.v1.UploadPersistenceRequest\x1a\'.emergence.v1.UploadPersistenceResponse(\x01\x12\x61\n\x10SummarizeDiagram\x12%.emergence.v1.SummarizeDiagramRequest\x1a&.emergence.v1.SummarizeDiagramResponse\x12^\n\x0f\x43ompareDiagrams\x12$.emergence.v1.CompareDiagramsRequest\x1a%.emergence.v1.CompareDiagramsResponse\x12O\n\nDelayEmbed\x12\x1f.emergence.v1.DelayEmbedRequest\x1a .emergence.v1.DelayEmbedResponse\x12^\n\x0fScanBifurcation\x12$.emergence.v1.ScanBifurcationRequest\x1a%.emergence.v1.ScanBifurcationResponseBZ\n\x16org.emergence.proto.v1P\x01Z>github.com/emergence/emergence/gen/go/emergence/v1;emergencev1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'emergence.v1.tda_pb2', globals())
@@ -23,12 +23,12 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\026org.emergence.proto.v1P\001Z>github.com/emergence/emergence/gen/go/emergence/v1;emergencev1'
-  _DISTANCEMETRIC._serialized_start=2651
-  _DISTANCEMETRIC._serialized_end=2759
-  _DIAGRAMDISTANCE._serialized_start=2761
-  _DIAGRAMDISTANCE._serialized_end=2879
-  _DELAYSELECTION._serialized_start=2881
-  _DELAYSELECTION._serialized_end=3007
+  _DISTANCEMETRIC._serialized_start=2677
+  _DISTANCEMETRIC._serialized_end=2785
+  _DIAGRAMDISTANCE._serialized_start=2787
+  _DIAGRAMDISTANCE._serialized_end=2905
+  _DELAYSELECTION._serialized_start=2907
+  _DELAYSELECTION._serialized_end=3033
   _LOWERTRIANGULARDISTANCES._serialized_start=99
   _LOWERTRIANGULARDISTANCES._serialized_end=157
   _SPARSEDISTANCES._serialized_start=159
@@ -46,31 +46,31 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _PERSISTENCEDIAGRAM._serialized_start=964
   _PERSISTENCEDIAGRAM._serialized_end=1137
   _COMPUTEPERSISTENCERESPONSE._serialized_start=1140
-  _COMPUTEPERSISTENCERESPONSE._serialized_end=1307
-  _UPLOADPERSISTENCEREQUEST._serialized_start=1310
-  _UPLOADPERSISTENCEREQUEST._serialized_end=1448
-  _UPLOADPERSISTENCERESPONSE._serialized_start=1450
-  _UPLOADPERSISTENCERESPONSE._serialized_end=1535
-  _GRID._serialized_start=1537
-  _GRID._serialized_end=1588
-  _SUMMARIZEDIAGRAMREQUEST._serialized_start=1591
-  _SUMMARIZEDIAGRAMREQUEST._serialized_end=1763
-  _SUMMARIZEDIAGRAMRESPONSE._serialized_start=1766
-  _SUMMARIZEDIAGRAMRESPONSE._serialized_end=1901
-  _COMPAREDIAGRAMSREQUEST._serialized_start=1904
-  _COMPAREDIAGRAMSREQUEST._serialized_end=2085
-  _COMPAREDIAGRAMSRESPONSE._serialized_start=2087
-  _COMPAREDIAGRAMSRESPONSE._serialized_end=2130
-  _DELAYEMBEDREQUEST._serialized_start=2132
-  _DELAYEMBEDREQUEST._serialized_end=2256
-  _DELAYEMBEDRESPONSE._serialized_start=2258
-  _DELAYEMBEDRESPONSE._serialized_end=2350
-  _SCANBIFURCATIONREQUEST._serialized_start=2353
-  _SCANBIFURCATIONREQUEST._serialized_end=2509
-  _SERIESVALUES._serialized_start=2511
-  _SERIESVALUES._serialized_end=2541
-  _SCANBIFURCATIONRESPONSE._serialized_start=2543
-  _SCANBIFURCATIONRESPONSE._serialized_end=2649
-  _TDASERVICE._serialized_start=3010
-  _TDASERVICE._serialized_end=3603
+  _COMPUTEPERSISTENCERESPONSE._serialized_end=1333
+  _UPLOADPERSISTENCEREQUEST._serialized_start=1336
+  _UPLOADPERSISTENCEREQUEST._serialized_end=1474
+  _UPLOADPERSISTENCERESPONSE._serialized_start=1476
+  _UPLOADPERSISTENCERESPONSE._serialized_end=1561
+  _GRID._serialized_start=1563
+  _GRID._serialized_end=1614
+  _SUMMARIZEDIAGRAMREQUEST._serialized_start=1617
+  _SUMMARIZEDIAGRAMREQUEST._serialized_end=1789
+  _SUMMARIZEDIAGRAMRESPONSE._serialized_start=1792
+  _SUMMARIZEDIAGRAMRESPONSE._serialized_end=1927
+  _COMPAREDIAGRAMSREQUEST._serialized_start=1930
+  _COMPAREDIAGRAMSREQUEST._serialized_end=2111
+  _COMPAREDIAGRAMSRESPONSE._serialized_start=2113
+  _COMPAREDIAGRAMSRESPONSE._serialized_end=2156
+  _DELAYEMBEDREQUEST._serialized_start=2158
+  _DELAYEMBEDREQUEST._serialized_end=2282
+  _DELAYEMBEDRESPONSE._serialized_start=2284
+  _DELAYEMBEDRESPONSE._serialized_end=2376
+  _SCANBIFURCATIONREQUEST._serialized_start=2379
+  _SCANBIFURCATIONREQUEST._serialized_end=2535
+  _SERIESVALUES._serialized_start=2537
+  _SERIESVALUES._serialized_end=2567
+  _SCANBIFURCATIONRESPONSE._serialized_start=2569
+  _SCANBIFURCATIONRESPONSE._serialized_end=2675
+  _TDASERVICE._serialized_start=3036
+  _TDASERVICE._serialized_end=3629
 # @@protoc_insertion_point(module_scope)

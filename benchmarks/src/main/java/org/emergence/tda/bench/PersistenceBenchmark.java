@@ -23,8 +23,10 @@ import java.util.regex.Pattern;
  * --full: it alone takes minutes a run.
  * <p>
  * A second table puts GUDHI (Debian's python3-gudhi, {@code bench/gudhi_rips.py}) beside both on
- * H1 of embedding clouds, p = 59, 97, 113 in R^128: trained-like (the Fourier circles of a grokked
- * network, where distances tie massively) and untrained (Gaussian rows). GUDHI's time is the one it
+ * H1 of embedding clouds, p = 53, 97, 113 in R^128: trained-like (the Fourier circles of a grokked
+ * network, where distances tie massively), untrained (Gaussian rows), and the reference set
+ * embedding_fourier113 (random-phase circles in random orthogonal planes); the reduction our engine
+ * chose for each is printed beside its times. GUDHI's time is the one it
  * prints (complex and persistence inside Python) and its whole process. Usage: PersistenceBenchmark
  * [--repeat N] [--full] [--embeddings-only] [--ripser PATH] [--python PATH] [--reference DIR]
  */
@@ -40,9 +42,10 @@ public final class PersistenceBenchmark {
 
     /** seconds: Ripser's whole process, our compute; cpuSeconds likewise in CPU time; processCpu: whole process. */
     private record Run(double seconds, double wallSeconds, double rssMb, String stdout, double cpuSeconds,
-            double processCpuSeconds) {}
+            double processCpuSeconds, String reduction) {}
 
-    private static final Pattern TIMING = Pattern.compile("compute ([0-9.]+) s, peak heap ([0-9.]+) MB, cpu ([0-9.]+) s");
+    private static final Pattern TIMING = Pattern.compile(
+            "compute ([0-9.]+) s, peak heap ([0-9.]+) MB, cpu ([0-9.]+) s, ([^;]+);");
 
     public static void main(String[] args) throws Exception {
         int repeat = 3;
@@ -63,8 +66,9 @@ public final class PersistenceBenchmark {
             }
         }
         String ripserPath = ripser;
-        if (!embeddingsOnly) referenceSets(ripserPath, reference == null ? findReference() : reference, repeat, full);
-        embeddingFamily(ripserPath, python, repeat);
+        Path referenceDir = reference == null ? findReference() : reference;
+        if (!embeddingsOnly) referenceSets(ripserPath, referenceDir, repeat, full);
+        embeddingFamily(ripserPath, python, referenceDir, repeat);
     }
 
     /** The reference sets, the 2,000-point circle and the 113-point embeddings, up to dimension 2. */
@@ -117,38 +121,45 @@ public final class PersistenceBenchmark {
     private record GudhiRun(double seconds, double cpuSeconds, double wallSeconds, int bars) {}
 
     /** H1 of embedding clouds: Ripser, ours and GUDHI side by side, ratios against both. */
-    private static void embeddingFamily(String ripser, String python, int repeat) throws Exception {
+    private static void embeddingFamily(String ripser, String python, Path reference, int repeat) throws Exception {
         Path script = Files.createTempFile("gudhi_rips", ".py");
         try (InputStream in = PersistenceBenchmark.class.getResourceAsStream("/bench/gudhi_rips.py")) {
             Files.write(script, in.readAllBytes());
         }
-        String header = String.format(Locale.ROOT, "%-16s %13s %13s %13s %13s %7s %7s %8s %5s", "H1 embedding",
-                "ripser w/cpu", "gudhi w/cpu", "ours w/cpu", "ours proc", "/gudhi", "/ripser", "proc/rip", "same");
+        String header = String.format(Locale.ROOT, "%-18s %13s %13s %13s %13s %7s %7s %8s %5s %s", "H1 embedding",
+                "ripser w/cpu", "gudhi w/cpu", "ours w/cpu", "ours proc", "/gudhi", "/ripser", "proc/rip", "same",
+                "ours: reduction");
         List<String> rows = new ArrayList<>();
-        for (int p : new int[] {59, 97, 113})
-            for (boolean trained : new boolean[] {true, false}) {
-                String name = (trained ? "trained" : "untrained") + " p=" + p;
-                double[][] points = trained ? SyntheticClouds.grokkedEmbedding(p, true)
-                        : SyntheticClouds.gaussianRows(p, 128, p);
-                Path file = writePoints("embedding" + p, points);
-                Dataset set = new Dataset(name, file, 1, null, false, false);
-                Run theirs = median(repeat, () -> ripserRun(ripser, set));
-                Run ours = median(repeat, () -> ourRun(set, 1));
-                List<GudhiRun> gudhiRuns = new ArrayList<>();
-                for (int r = 0; r < repeat; r++) gudhiRuns.add(gudhiRun(python, script, file));
-                gudhiRuns.sort((a, b) -> Double.compare(a.seconds(), b.seconds()));
-                GudhiRun gudhi = gudhiRuns.get(gudhiRuns.size() / 2);
-                boolean same = theirs.stdout().equals(ours.stdout()) && gudhi.bars() == barsInDimension(ours.stdout(), 1);
-                String row = String.format(Locale.ROOT, "%-16s %6.3f/%6.3f %6.3f/%6.3f %6.3f/%6.3f %6.3f/%6.3f %7s %7s %8s %5s",
-                        name, theirs.seconds(), theirs.cpuSeconds(), gudhi.seconds(), gudhi.cpuSeconds(), ours.seconds(),
-                        ours.cpuSeconds(), ours.wallSeconds(), ours.processCpuSeconds(), ratio(ours.cpuSeconds(), gudhi.cpuSeconds()),
-                        ratio(ours.cpuSeconds(), theirs.cpuSeconds()),
-                        ratio(ours.processCpuSeconds(), theirs.processCpuSeconds()),
-                        same ? "yes" : "NO");
-                System.out.println(row);
-                rows.add(row);
-                Files.deleteIfExists(file);
+        List<Dataset> sets = new ArrayList<>();
+        for (int p : new int[] {53, 97, 113})
+            for (boolean trained : new boolean[] {true, false})
+                sets.add(new Dataset((trained ? "trained" : "untrained") + " p=" + p, writePoints("embedding" + p,
+                        trained ? SyntheticClouds.grokkedEmbedding(p, true) : SyntheticClouds.gaussianRows(p, 128, p)),
+                        1, null, false, false));
+        sets.add(new Dataset("fourier113 (ref)", reference.resolve("embedding_fourier113.pts"), 1, null, false, false));
+        for (Dataset set : sets) {
+            // interleaved, so that a load that comes and goes on the machine falls on all three alike
+            List<Run> theirsRuns = new ArrayList<>(), oursRuns = new ArrayList<>();
+            List<GudhiRun> gudhiRuns = new ArrayList<>();
+            for (int r = 0; r < repeat; r++) {
+                theirsRuns.add(ripserRun(ripser, set));
+                oursRuns.add(ourRun(set, 1));
+                gudhiRuns.add(gudhiRun(python, script, set.file()));
             }
+            Run theirs = median(theirsRuns), ours = median(oursRuns);
+            gudhiRuns.sort((a, b) -> Double.compare(a.seconds(), b.seconds()));
+            GudhiRun gudhi = gudhiRuns.get(gudhiRuns.size() / 2);
+            boolean same = theirs.stdout().equals(ours.stdout()) && gudhi.bars() == barsInDimension(ours.stdout(), 1);
+            String row = String.format(Locale.ROOT,
+                    "%-18s %6.3f/%6.3f %6.3f/%6.3f %6.3f/%6.3f %6.3f/%6.3f %7s %7s %8s %5s %s", set.name(),
+                    theirs.seconds(), theirs.cpuSeconds(), gudhi.seconds(), gudhi.cpuSeconds(), ours.seconds(),
+                    ours.cpuSeconds(), ours.wallSeconds(), ours.processCpuSeconds(),
+                    ratio(ours.cpuSeconds(), gudhi.cpuSeconds()), ratio(ours.cpuSeconds(), theirs.cpuSeconds()),
+                    ratio(ours.processCpuSeconds(), theirs.processCpuSeconds()), same ? "yes" : "NO", ours.reduction());
+            System.out.println(row);
+            rows.add(row);
+            if (!set.file().startsWith(reference)) Files.deleteIfExists(set.file());
+        }
         Files.deleteIfExists(script);
         System.out.println();
         System.out.println("Summary (H1, wall/CPU seconds; ripser and ours proc: whole process; gudhi: inside Python;"
@@ -212,8 +223,13 @@ public final class PersistenceBenchmark {
     private static Run median(int repeat, Measure measure) throws Exception {
         List<Run> runs = new ArrayList<>();
         for (int r = 0; r < repeat; r++) runs.add(measure.run());
-        runs.sort((a, b) -> Double.compare(a.seconds(), b.seconds()));
-        return runs.get(runs.size() / 2);
+        return median(runs);
+    }
+
+    private static Run median(List<Run> runs) {
+        List<Run> sorted = new ArrayList<>(runs);
+        sorted.sort((a, b) -> Double.compare(a.seconds(), b.seconds()));
+        return sorted.get(sorted.size() / 2);
     }
 
     private static List<String> ripserArgs(Dataset set) {
@@ -227,7 +243,7 @@ public final class PersistenceBenchmark {
         List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M %U %S", ripser));
         command.addAll(ripserArgs(set));
         Result r = exec(command);
-        return new Run(r.wallSeconds(), r.wallSeconds(), peakRssMb(r), r.stdout(), processCpu(r), processCpu(r));
+        return new Run(r.wallSeconds(), r.wallSeconds(), peakRssMb(r), r.stdout(), processCpu(r), processCpu(r), "");
     }
 
     private static Run ourRun(Dataset set, int threads) throws Exception {
@@ -242,7 +258,8 @@ public final class PersistenceBenchmark {
         Matcher m = TIMING.matcher(r.stderr());
         if (!m.find()) throw new IllegalStateException("no timing from our CLI: " + r.stderr());
         return new Run(Double.parseDouble(m.group(1)), r.wallSeconds(), peakRssMb(r), r.stdout(),
-                Double.parseDouble(m.group(3)), processCpu(r));
+                Double.parseDouble(m.group(3)), processCpu(r),
+                m.group(4).startsWith("forward") ? "forward (annotations)" : "implicit (Ripser's)");
     }
 
     /** Wall seconds measured here (time's %e has two decimals: ripser's small sets took "0.00"). */

@@ -45,7 +45,7 @@ public final class RipserCli implements Callable<Integer> {
     boolean cosine;
     @Option(names = "--edge-collapse", description = "collapse dominated edges first (same diagrams, fewer simplices)")
     boolean edgeCollapse;
-    @Option(names = "--timing", description = "print compute seconds, peak heap, compute CPU seconds (every thread of the process, the JIT's too) and the algorithm used to stderr")
+    @Option(names = "--timing", description = "print compute seconds, peak heap, compute CPU seconds (every thread of the process, the JIT's too) and the algorithm used with the reason it was chosen to stderr")
     boolean timing;
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "input file, or - for stdin (default)")
     String file = "-";
@@ -101,8 +101,8 @@ public final class RipserCli implements Callable<Integer> {
             }
         }
         out.flush();
-        if (timing) System.err.printf("compute %.3f s, peak heap %.1f MB, cpu %.3f s, %s%n", seconds, peakHeapMegabytes(),
-                cpuSeconds, result.algorithm());
+        if (timing) System.err.printf("compute %.3f s, peak heap %.1f MB, cpu %.3f s, %s (%s)%n", seconds,
+                peakHeapMegabytes(), cpuSeconds, result.algorithm(), result.reason());
         return 0;
     }
 

@@ -38,11 +38,27 @@ class RipserCliTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"circle_noisy,1", "torus,1", "torus,2", "sphere3_192,2", "random_R16_300,1"})
+    @CsvSource({"circle_noisy,1", "torus,1", "torus,2", "sphere3_192,2", "random_R16_300,1", "embedding_fourier113,1"})
     void referenceOutputsAreReproducedTextually(String set, int dim) throws Exception {
         Path dir = referenceDir();
         String expected = Files.readString(dir.resolve(set + "_d" + dim + ".ripser.txt"));
         assertEquals(expected, run("--format", "point-cloud", "--dim", String.valueOf(dim), dir.resolve(set + ".pts").toString()));
+    }
+
+    /** The AOT training run: one RipserCli run per "::"-separated group, in order, in one JVM. */
+    @Test
+    void trainingRunsEachGroup(@TempDir Path tmp) throws Exception {
+        Path lower = Files.writeString(tmp.resolve("low.txt"), "1\n2 3\n4 5 6\n");
+        PrintStream saved = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            RipserCliTraining.main(new String[] {"--dim", "1", lower.toString(), "::", "--dim", "0", lower.toString()});
+        } finally {
+            System.setOut(saved);
+        }
+        String one = run("--dim", "1", lower.toString()), zero = run("--dim", "0", lower.toString());
+        assertEquals(one + zero, buffer.toString(StandardCharsets.UTF_8));
     }
 
     @Test

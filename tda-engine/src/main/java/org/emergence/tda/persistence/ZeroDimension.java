@@ -11,15 +11,18 @@ final class ZeroDimension {
     final List<PersistencePair> pairs = new ArrayList<>();
     /** Dimension-1 columns in reduction order. */
     final ColumnList columns;
+    /** Every edge that closes a cycle, in filtration order (forward cohomology's coordinates), when asked for. */
+    final ColumnList cycles;
 
     ZeroDimension(Filtration filtration, CombinatorialIndex index, Filtration.EdgeList edges, int rankCount,
-            boolean needColumns, int threads, Cancellation cancellation) {
+            boolean needColumns, boolean needCycles, int threads, Cancellation cancellation) {
         int m = edges.size();
         int[] order = sortByRank(edges, rankCount);
         boolean[] apparent = needColumns && threads > 1 ? apparentInParallel(filtration, index, edges, threads) : null;
         ApparentPairs pairsFinder = new ApparentPairs(filtration, index);
         UnionFind components = new UnionFind(filtration.n);
         columns = new ColumnList(needColumns ? m / 4 : 0);
+        cycles = new ColumnList(needCycles ? m / 4 : 0);
         int[] vertices = new int[2];
         for (int k = 0; k < m; k++) {
             if ((k & 0xFFF) == 0) cancellation.check();
@@ -33,6 +36,7 @@ final class ZeroDimension {
                 if (death != 0) pairs.add(new PersistencePair(0, death));
                 components.link(u, v);
             } else if (needColumns) {
+                if (needCycles) cycles.add(edge, rank);
                 boolean isApparent = apparent != null ? apparent[e] : pairsFinder.apparentCofacet(edge, rank, 1, vertices) != -1;
                 if (!isApparent) columns.add(edge, rank);
             }

@@ -74,6 +74,8 @@ class ApiTest {
         assertEquals("cohomology, clearing, apparent and emergent pairs; sparse filtration, edges collapsed; 1 thread",
                 VietorisRips.compute(source, new RipsOptions(1, 2, Double.NaN, true, 1, false), Cancellation.NONE)
                         .algorithm());
+        assertEquals("no dimension above 0", VietorisRips.compute(source, RipsOptions.defaults(0), Cancellation.NONE)
+                .reason());
     }
 
     /** Coboundary of each H1 cocycle vanishes on every triangle born before the bar dies (mod p). */

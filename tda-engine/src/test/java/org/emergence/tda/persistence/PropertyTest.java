@@ -35,7 +35,12 @@ class PropertyTest {
     }
 
     private static void assertMatchesReference(String what, DistanceSource source, RipsOptions options) {
-        PersistenceResult result = VietorisRips.compute(source, options, Cancellation.NONE);
+        assertMatchesReference(what, source, options, VietorisRips.Choice.RULE);
+    }
+
+    private static void assertMatchesReference(String what, DistanceSource source, RipsOptions options,
+            VietorisRips.Choice choice) {
+        PersistenceResult result = VietorisRips.compute(source, options, Cancellation.NONE, choice);
         double[][] d = matrix(source);
         List<List<PersistencePair>> expected = StandardReductionReference.diagrams(d, options.maxDimension(),
                 options.modulus(), result.threshold());
@@ -67,6 +72,67 @@ class PropertyTest {
             assertMatchesReference("ties p=" + p + " trial " + trial, source,
                     new RipsOptions(2, p, trial % 2 == 0 ? Double.NaN : 3, false, 1, false));
         }
+    }
+
+    /** The forward path on inputs the rule would leave to the implicit one: random, tied and circulant clouds. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 5})
+    void forwardCohomologyMatchesReference(int p) {
+        Random random = new Random(20 + p);
+        for (int trial = 0; trial < 25; trial++) {
+            int n = 8 + random.nextInt(6);
+            DistanceSource source = trial % 2 == 0
+                    ? DistanceSource.fromPoints(randomPoints(random, n, 2 + trial % 4), Metric.EUCLIDEAN)
+                    : DistanceSource.fromFullMatrix(tiedMatrix(random, n));
+            PersistenceResult result = VietorisRips.compute(source, new RipsOptions(1, p, Double.NaN, false, 1, false),
+                    Cancellation.NONE, VietorisRips.Choice.FORWARD);
+            assertTrue(result.algorithm().startsWith(VietorisRips.FORWARD), result.algorithm());
+            assertMatchesReference("forward p=" + p + " trial " + trial, source,
+                    new RipsOptions(1, p, Double.NaN, false, 1, false), VietorisRips.Choice.FORWARD);
+        }
+        for (int q : new int[] {11, 13})
+            assertMatchesReference("forward fourier p=" + q + " mod " + p, DistanceSource.fromFullMatrix(circulant(q)),
+                    new RipsOptions(1, p, Double.NaN, false, 1, false), VietorisRips.Choice.FORWARD);
+    }
+
+    /**
+     * On embedding clouds (the rule's forward case) and Gaussian rows (its implicit case) both paths
+     * give the same bars in the same order, the order Ripser prints them in.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void forwardAndImplicitCohomologyGiveTheSameBarsInTheSameOrder(int p) {
+        RipsOptions options = new RipsOptions(1, p, Double.NaN, false, 1, false);
+        for (double[][] cloud : List.of(SyntheticClouds.grokkedEmbedding(113, true),
+                SyntheticClouds.grokkedEmbedding(53, false), SyntheticClouds.gaussianRows(97, 128, 97))) {
+            DistanceSource source = DistanceSource.fromPoints(cloud, Metric.EUCLIDEAN);
+            PersistenceResult forward = VietorisRips.compute(source, options, Cancellation.NONE, VietorisRips.Choice.FORWARD);
+            PersistenceResult implicit = VietorisRips.compute(source, options, Cancellation.NONE,
+                    VietorisRips.Choice.IMPLICIT);
+            assertTrue(implicit.diagrams().get(1).pairs().size() > 10);
+            assertEquals(implicit.diagrams(), forward.diagrams(), cloud.length + " points mod " + p);
+        }
+    }
+
+    /** The rule: forward cohomology on a trained-like embedding cloud, the implicit reduction on Gaussian rows. */
+    @Test
+    void theRuleSendsEmbeddingCloudsForwardAndGaussianRowsToTheImplicitReduction() {
+        RipsOptions options = RipsOptions.defaults(1);
+        PersistenceResult embedding = VietorisRips.compute(
+                DistanceSource.fromPoints(SyntheticClouds.grokkedEmbedding(113, true), Metric.EUCLIDEAN), options,
+                Cancellation.NONE);
+        assertTrue(embedding.algorithm().startsWith(VietorisRips.FORWARD), embedding.algorithm());
+        assertTrue(embedding.reason().startsWith("406 dimension-1 columns after clearing and apparent pairs, at least 3"
+                + " per point of the 113"), embedding.reason());
+        PersistenceResult gaussian = VietorisRips.compute(
+                DistanceSource.fromPoints(SyntheticClouds.gaussianRows(113, 128, 113), Metric.EUCLIDEAN), options,
+                Cancellation.NONE);
+        assertTrue(gaussian.algorithm().startsWith(VietorisRips.IMPLICIT), gaussian.algorithm());
+        assertTrue(gaussian.reason().contains("under 3 per point of the 113"), gaussian.reason());
+        PersistenceResult twoDimensions = VietorisRips.compute(
+                DistanceSource.fromPoints(SyntheticClouds.grokkedEmbedding(53, true), Metric.EUCLIDEAN),
+                RipsOptions.defaults(2), Cancellation.NONE);
+        assertEquals("dimension 2 is the top one (forward cohomology does dimension 1 only)", twoDimensions.reason());
     }
 
     @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ReferenceDiagramsTest {
 
     @ParameterizedTest
-    @CsvSource({"circle_noisy,1", "torus,1", "torus,2", "sphere3_192,2", "random_R16_300,1"})
+    @CsvSource({"circle_noisy,1", "torus,1", "torus,2", "sphere3_192,2", "random_R16_300,1", "embedding_fourier113,1"})
     void matchesRipserPairForPair(String set, int dim) throws Exception {
         Path dir = Diagrams.referenceDir();
         DistanceSource source;

@@ -145,7 +145,8 @@ final class PersistenceRequests {
 
     static ComputePersistenceResponse response(PersistenceResult result, double computeMs) {
         ComputePersistenceResponse.Builder response = ComputePersistenceResponse.newBuilder()
-                .setThreshold(result.threshold()).setAlgorithm(result.algorithm()).setComputeTime(Durations.fromNanos(Math.round(computeMs * 1e6)));
+                .setThreshold(result.threshold()).setAlgorithm(result.algorithm())
+                .setAlgorithmReason(result.reason()).setComputeTime(Durations.fromNanos(Math.round(computeMs * 1e6)));
         for (Diagram diagram : result.diagrams()) {
             PersistenceDiagram.Builder out = PersistenceDiagram.newBuilder().setDimension(diagram.dimension());
             for (PersistencePair pair : diagram.pairs()) {

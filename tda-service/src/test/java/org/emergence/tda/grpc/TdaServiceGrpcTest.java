@@ -22,6 +22,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.emergence.proto.grpc.PrometheusScrape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.emergence.tda.clouds.SyntheticClouds;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -77,6 +78,20 @@ class TdaServiceGrpcTest {
         assertEquals(Math.sqrt(2), response.getDiagrams(1).getPairs(0).getDeath(), 1e-12);
         assertEquals("cohomology, clearing, apparent and emergent pairs; dense filtration; 1 thread",
                 response.getAlgorithm());
+        assertTrue(response.getAlgorithmReason().endsWith("under 3 per point of the 4"), response.getAlgorithmReason());
+    }
+
+    /** A trained-like embedding cloud takes forward cohomology, and the response says so and why. */
+    @Test
+    void embeddingCloudNamesTheForwardReductionAndItsReason() {
+        ComputePersistenceResponse response = tda.computePersistence(ComputePersistenceRequest.newBuilder()
+                .setPointCloud(TensorCodec.fromMatrix("embedding", SyntheticClouds.grokkedEmbedding(113, true)))
+                .setMaxDimension(1).build());
+        assertEquals("forward cohomology with annotations over the explicit triangles; dense filtration; 1 thread",
+                response.getAlgorithm());
+        assertEquals("406 dimension-1 columns after clearing and apparent pairs, at least 3 per point of the 113, and"
+                + " 234,136 triangles at most", response.getAlgorithmReason());
+        assertEquals(406, response.getDiagrams(1).getPairsCount());
     }
 
     @Test
