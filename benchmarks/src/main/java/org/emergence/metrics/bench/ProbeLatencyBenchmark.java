@@ -73,6 +73,9 @@ public final class ProbeLatencyBenchmark {
         for (String stage : timed.get(0).stageMs().keySet()) {
             rows.add(row("    of which " + stage, timed.stream().mapToDouble(w -> w.stageMs().get(stage)).toArray()));
         }
+        // Thread CPU time: what the pass costs on one PyTorch thread (it runs on the calling thread), less
+        // disturbed than wall time on a shared machine.
+        rows.add(row("all together, thread CPU ms", Timing.cpuMs(0, runs, () -> measure(checkpoint, FORWARD_PROBES))));
         for (ProbeKind probe : FORWARD_PROBES) {
             rows.add(row("  " + name(probe) + " alone", Timing.wallMs(WARMUP, runs,
                     () -> measure(checkpoint, EnumSet.of(probe)))));
@@ -83,7 +86,7 @@ public final class ProbeLatencyBenchmark {
             rows.add(row("hessian alone (gradient work, not in the goal)", Timing.wallMs(0, hessianRuns,
                     () -> measure(checkpoint, EnumSet.of(ProbeKind.HESSIAN)))));
         }
-        System.out.printf("1. CheckpointProbes.measure, wall ms (all together: %d forward pass(es) over %d input rows)%n",
+        System.out.printf("1. CheckpointProbes.measure, wall ms unless said (all together: %d forward pass(es) over %d input rows)%n",
                 timed.get(0).forwardPasses(), timed.get(0).tracedRows());
         Timing.printTable(List.of("probes", "median", "p10", "p90"), rows);
         System.out.printf("goal: all non-gradient probes <= %.0f ms -> %s (%.1f ms)%n%n", GOAL_MS,
