@@ -38,7 +38,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Import plus analysis per checkpoint of a model trained elsewhere, against the same model as a
@@ -65,13 +64,6 @@ public final class ImportBenchmark {
     private static final List<Rename> RENAMES = List.of(new Rename("emb.weight", "embed.W", false),
             new Rename("hidden.weight", "hidden.W", true), new Rename("hidden.bias", "hidden.b", false),
             new Rename("out.weight", "out.W", true), new Rename("out.bias", "out.b", false));
-    private static final CheckpointProbes.GradientLane DIRECT = new CheckpointProbes.GradientLane() {
-        @Override
-        public <T> T run(Supplier<T> work) {
-            return work.get();
-        }
-    };
-
     private ImportBenchmark() {
     }
 
@@ -211,7 +203,7 @@ public final class ImportBenchmark {
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameters parameters = NamedTensors.toParameters(manager, CheckpointModels.parameters(checkpoint));
             DataSplit data = workload.data(manager, config.getSeed());
-            CheckpointProbes.measure(workload, parameters, data, PROBES, List.of(), DIRECT);
+            CheckpointProbes.measure(workload, parameters, data, PROBES, List.of(), CheckpointProbes.GradientLane.IN_PLACE);
             long start = System.nanoTime();
             LlcEstimator.estimate(workload, parameters, data.train(), LLC);
             return (System.nanoTime() - start) / 1e6;

@@ -17,14 +17,19 @@ public final class LlcAccuracyBenchmark {
     private LlcAccuracyBenchmark() {
     }
 
-    /** {@code heldout} or {@code tuned} runs only those cases (e.g. in two processes); no argument runs all. */
+    /**
+     * {@code heldout} or {@code tuned} runs only those cases (e.g. in two processes); no argument runs
+     * both; {@code unseen} runs {@link LinearLlcCases#unseen()} alone.
+     */
     public static void main(String[] args) {
         String only = args.length > 0 ? args[0] : "";
         List<LinearLlcCases.Case> cases = new ArrayList<>();
-        if (!only.equals("tuned")) {
+        if (only.equals("unseen")) {
+            cases.addAll(LinearLlcCases.unseen());
+        } else if (!only.equals("tuned")) {
             cases.addAll(LinearLlcCases.heldOut());
         }
-        if (!only.equals("heldout")) {
+        if (only.isEmpty() || only.equals("tuned")) {
             cases.addAll(LinearLlcCases.reducedRankRegression());
             cases.addAll(LinearLlcCases.deepLinear());
         }

@@ -13,7 +13,7 @@ import java.util.OptionalDouble;
 /**
  * What the probes measured on one checkpoint: every scalar under its series id, the structured
  * results behind them, the probes that did not apply with the reason, and the point clouds asked
- * for (their persistence is measured elsewhere: the tda service).
+ * for (their persistence is measured elsewhere: the tda service), and what measuring took.
  */
 public record CheckpointMeasurement(
         Map<String, Double> scalars,
@@ -25,7 +25,19 @@ public record CheckpointMeasurement(
         OptionalDouble hessianTopEigenvalue,
         Map<ProbeKind, String> notApplicable,
         List<PointCloud> clouds,
-        double computeMs) {
+        double computeMs,
+        Work work) {
+
+    /**
+     * What measuring took: the forward passes over the probe inputs (one, shared by every probe,
+     * except an image model's attention, traced on its own sample), the input rows they traced, and
+     * the wall time of each stage ({@code forward pass}, then each probe by its lower-case name).
+     */
+    public record Work(int forwardPasses, long tracedRows, Map<String, Double> stageMs) {
+        public Work {
+            stageMs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stageMs));
+        }
+    }
 
     /**
      * @param spectrum       norm of the embedding per frequency k = 0 .. (p-1)/2

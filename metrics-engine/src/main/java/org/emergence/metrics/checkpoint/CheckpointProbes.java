@@ -50,6 +50,9 @@ public final class CheckpointProbes {
     /** Probes run when the caller names none. */
     public static final Set<ProbeKind> DEFAULT = EnumSet.of(ProbeKind.LOSS_ACCURACY, ProbeKind.WEIGHT_NORM,
             ProbeKind.FOURIER);
+    /** Every probe that needs no gradients: all of them read the one forward pass or the parameters. */
+    public static final Set<ProbeKind> FORWARD_ONLY = java.util.Collections.unmodifiableSet(
+            EnumSet.complementOf(EnumSet.of(ProbeKind.HESSIAN)));
     /** Share of the embedding's squared Fourier norm the key frequencies must carry. */
     static final double KEY_FREQUENCY_SHARE = 0.6;
     /** Hidden states the phase probe fits (a seeded sample): EM cost grows with them, the estimate barely. */
@@ -70,6 +73,13 @@ public final class CheckpointProbes {
     public static CheckpointMeasurement measure(Workload workload, Parameters parameters, DataSplit data,
                                                 Set<ProbeKind> requested, List<CloudSpec> clouds,
                                                 GradientLane gradients) {
+        return measure(workload, parameters, data, requested, clouds, gradients, ChunkedTrace.BLOCK_ROWS);
+    }
+
+    /** @param blockRows rows the shared forward pass traces at once (see {@link ChunkedTrace}) */
+    static CheckpointMeasurement measure(Workload workload, Parameters parameters, DataSplit data,
+                                         Set<ProbeKind> requested, List<CloudSpec> clouds,
+                                         GradientLane gradients, int blockRows) {
         long start = System.nanoTime();
         Set<ProbeKind> probes = EnumSet.noneOf(ProbeKind.class);
         Map<ProbeKind, String> notApplicable = new EnumMap<>(ProbeKind.class);
@@ -78,6 +88,7 @@ public final class CheckpointProbes {
                     reason -> notApplicable.put(probe, reason), () -> probes.add(probe));
         }
         Map<String, Double> scalars = new TreeMap<>();
+        Stages stages = new Stages();
         Optional<String> lastHidden = workload.hiddenLayers().isEmpty() ? Optional.empty()
                 : Optional.of(workload.hiddenLayers().get(workload.hiddenLayers().size() - 1));
         boolean idOnHidden = probes.contains(ProbeKind.INTRINSIC_DIMENSION) && workload.tokenEmbedding(parameters).isEmpty();
@@ -88,63 +99,106 @@ public final class CheckpointProbes {
         if (hidden) {
             layers.add(lastHidden.orElseThrow());
         }
-        Trace trace = null;
-        NDArray inputs = null;
         Optional<PatchGrid> grid = workload.patchGrid();
         // An image model's attention over every image would not fit: it is traced on a fixed sample instead.
         boolean attentionOnAll = probes.contains(ProbeKind.ATTENTION) && grid.isEmpty();
-        if (outputs || !layers.isEmpty() || attentionOnAll) {
-            // One forward pass over train and test together serves every probe and cloud that reads the model's
-            // outputs or representations: the forward pass is most of a checkpoint's measuring time.
-            inputs = AllPairs.inputs(data);
-            trace = workload.trace(parameters, inputs, new TraceRequest(layers, attentionOnAll));
-        }
+        // One forward pass over train and test together serves every probe and cloud that reads the model's
+        // outputs or representations: the forward pass is most of a checkpoint's measuring time.
+        Pass pass = outputs || !layers.isEmpty() || attentionOnAll
+                ? stages.time(Stages.FORWARD, () -> {
+                    NDArray inputs = AllPairs.inputs(data);
+                    return new Pass(inputs, ChunkedTrace.of(workload, parameters, inputs,
+                            new TraceRequest(layers, attentionOnAll), blockRows));
+                }) : null;
+        int passes = pass == null ? 0 : 1;
+        long tracedRows = pass == null ? 0 : pass.inputs.getShape().get(0);
         if (probes.contains(ProbeKind.LOSS_ACCURACY)) {
-            lossAccuracy(workload, trace.outputs(), data, scalars);
+            stages.time(ProbeKind.LOSS_ACCURACY, () -> lossAccuracy(workload, pass.trace.outputs(), data, scalars));
         }
-        Map<String, Double> norms = probes.contains(ProbeKind.WEIGHT_NORM) ? weightNorms(parameters, scalars) : Map.of();
+        Map<String, Double> norms = probes.contains(ProbeKind.WEIGHT_NORM)
+                ? stages.time(ProbeKind.WEIGHT_NORM, () -> weightNorms(parameters, scalars)) : Map.of();
         Optional<CheckpointMeasurement.Fourier> fourier = probes.contains(ProbeKind.FOURIER)
-                ? Optional.of(fourier(workload, workload.cyclicTask().orElseThrow(), parameters, data, inputs,
-                trace.outputs(), scalars)) : Optional.empty();
+                ? Optional.of(stages.time(ProbeKind.FOURIER, () -> fourier(workload, workload.cyclicTask().orElseThrow(),
+                parameters, data, pass.inputs, pass.trace.outputs(), scalars))) : Optional.empty();
         List<CheckpointMeasurement.HeadValues> attention = List.of();
         if (attentionOnAll) {
-            attention = attention(trace.attention(), workload.inductionTargets(inputs), scalars,
-                    maps -> AttentionLocality.ofSequence(maps, AttentionLocality.NO_CLASS_TOKEN));
+            attention = stages.time(ProbeKind.ATTENTION, () -> attention(pass.trace.attention(),
+                    workload.inductionTargets(pass.inputs), scalars,
+                    maps -> AttentionLocality.ofSequence(maps, AttentionLocality.NO_CLASS_TOKEN)));
         } else if (probes.contains(ProbeKind.ATTENTION)) {
             PatchGrid g = grid.orElseThrow();
             NDArray sample = data.test().inputs().get(new NDIndex(":" + Math.min(ATTENTION_IMAGES, data.test().size())));
-            attention = attention(workload.trace(parameters, sample, new TraceRequest(Set.of(), true)).attention(),
-                    Optional.empty(), scalars, maps -> AttentionLocality.ofPatchGrid(maps, g.rows(), g.cols(), g.classToken()));
+            passes++;
+            tracedRows += sample.getShape().get(0);
+            attention = stages.time(ProbeKind.ATTENTION, () -> attention(
+                    workload.trace(parameters, sample, new TraceRequest(Set.of(), true)).attention(),
+                    Optional.empty(), scalars, maps -> AttentionLocality.ofPatchGrid(maps, g.rows(), g.cols(), g.classToken())));
         }
-        Optional<IntrinsicDimension.Estimates> dimension = Optional.empty();
-        if (probes.contains(ProbeKind.INTRINSIC_DIMENSION)) {
-            double[][] points = idOnHidden
-                    ? Matrices.sampleRows(Matrices.rows(trace.hidden().get(lastHidden.orElseThrow())), PHASE_PROBE_SAMPLES, 0)
-                    : Matrices.rows(workload.tokenEmbedding(parameters).orElseThrow());
-            dimension = Optional.of(intrinsicDimension(points, scalars));
-        }
+        // The phase probe and the intrinsic dimension on hidden states read the same seeded sample.
+        double[][] sampledStates = hidden ? stages.time(Stages.HIDDEN_SAMPLE, () -> Matrices.sampleRows(
+                pass.trace.hidden().get(lastHidden.orElseThrow()), PHASE_PROBE_SAMPLES, 0)) : null;
+        Optional<IntrinsicDimension.Estimates> dimension = probes.contains(ProbeKind.INTRINSIC_DIMENSION)
+                ? Optional.of(stages.time(ProbeKind.INTRINSIC_DIMENSION, () -> intrinsicDimension(idOnHidden ? sampledStates
+                : Matrices.rows(workload.tokenEmbedding(parameters).orElseThrow()), scalars))) : Optional.empty();
         Optional<GmmProbeResult> phase = Optional.empty();
         if (probes.contains(ProbeKind.PHASE)) {
-            double[][] states = Matrices.rows(trace.hidden().get(lastHidden.orElseThrow()));
-            GmmProbeResult probe = GmmPhaseProbe.fit(Matrices.sampleRows(states, PHASE_PROBE_SAMPLES, 0),
-                    GmmPhaseProbe.DEFAULT_COMPONENTS, 0);
+            GmmProbeResult probe = stages.time(ProbeKind.PHASE,
+                    () -> GmmPhaseProbe.fit(sampledStates, GmmPhaseProbe.DEFAULT_COMPONENTS, 0));
             scalars.put(SeriesCatalogue.PHASE_BETA_RATIO, probe.ratio());
             phase = Optional.of(probe);
         }
         OptionalDouble hessian = OptionalDouble.empty();
         if (probes.contains(ProbeKind.HESSIAN)) {
             DataType dtype = parameters.asMap().values().iterator().next().getDataType();
-            double top = gradients.run(() -> TopHessianEigenvalue.of(workload, parameters, data.train(),
-                    HessianSettings.defaults(dtype)).eigenvalue());
+            double top = stages.time(ProbeKind.HESSIAN, () -> gradients.run(() -> TopHessianEigenvalue.of(workload,
+                    parameters, data.train(), HessianSettings.defaults(dtype)).eigenvalue()));
             scalars.put(SeriesCatalogue.HESSIAN_TOP_EIGENVALUE, top);
             hessian = OptionalDouble.of(top);
         }
         List<PointCloud> built = new ArrayList<>();
-        for (CloudSpec cloud : clouds) {
-            built.add(PointClouds.build(cloud, workload, parameters, trace));
+        if (!clouds.isEmpty()) {
+            stages.time(Stages.CLOUDS, () -> clouds.forEach(cloud ->
+                    built.add(PointClouds.build(cloud, workload, parameters, pass == null ? null : pass.trace))));
         }
         return new CheckpointMeasurement(scalars, norms, fourier, attention, dimension, phase, hessian, notApplicable,
-                built, (System.nanoTime() - start) / 1e6);
+                built, (System.nanoTime() - start) / 1e6, new CheckpointMeasurement.Work(passes, tracedRows, stages.ms));
+    }
+
+    /** The shared forward pass: the probe inputs (train rows, then test rows) and their trace. */
+    private record Pass(NDArray inputs, Trace trace) {
+    }
+
+    /** Wall time of each stage of one measurement, in the order they ran. */
+    private static final class Stages {
+        static final String FORWARD = "forward pass";
+        static final String HIDDEN_SAMPLE = "hidden-state sample";
+        static final String CLOUDS = "point clouds";
+        final Map<String, Double> ms = new LinkedHashMap<>();
+
+        <T> T time(ProbeKind probe, Supplier<T> work) {
+            return time(probe.name().toLowerCase(java.util.Locale.ROOT), work);
+        }
+
+        void time(ProbeKind probe, Runnable work) {
+            time(probe, () -> {
+                work.run();
+                return null;
+            });
+        }
+
+        void time(String stage, Runnable work) {
+            time(stage, () -> {
+                work.run();
+                return null;
+            });
+        }
+
+        <T> T time(String stage, Supplier<T> work) {
+            long start = System.nanoTime();
+            T result = work.get();
+            ms.merge(stage, (System.nanoTime() - start) / 1e6, Double::sum);
+            return result;
+        }
     }
 
     /** @param outputs the model's outputs for the train rows followed by the test rows */
@@ -241,6 +295,14 @@ public final class CheckpointProbes {
 
     /** Runs gradient work one at a time per process (DJL allows one gradient collection per JVM). */
     public interface GradientLane {
+        /** Runs the work on the calling thread: for a process where nothing else collects gradients. */
+        GradientLane IN_PLACE = new GradientLane() {
+            @Override
+            public <T> T run(Supplier<T> work) {
+                return work.get();
+            }
+        };
+
         <T> T run(Supplier<T> work);
     }
 }

@@ -78,14 +78,55 @@ public final class Matrices {
         if (rows.length <= n) {
             return rows;
         }
-        double[][] shuffled = rows.clone();
+        int[] picked = sampleIndices(rows.length, n, seed);
+        double[][] sample = new double[n][];
+        for (int i = 0; i < n; i++) {
+            sample[i] = rows[picked[i]];
+        }
+        return sample;
+    }
+
+    /**
+     * {@link #sampleRows}{@code (rows(matrix), n, seed)}, widening only the sampled rows: a probe that
+     * reads a sample of the p^2 hidden states need not convert all of them.
+     */
+    public static double[][] sampleRows(NDArray matrix, int n, long seed) {
+        Shape shape = matrix.getShape();
+        if (shape.dimension() != 2 || shape.get(0) <= n) {
+            return rows(matrix);
+        }
+        int c = (int) shape.get(1);
+        int[] picked = sampleIndices((int) shape.get(0), n, seed);
+        double[][] sample = new double[n][c];
+        if (matrix.getDataType() == DataType.FLOAT32) {
+            float[] flat = matrix.toFloatArray();
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < c; j++) {
+                    sample[i][j] = flat[picked[i] * c + j];
+                }
+            }
+        } else {
+            double[] flat = values(matrix);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(flat, picked[i] * c, sample[i], 0, c);
+            }
+        }
+        return sample;
+    }
+
+    /** The first {@code n} of {@code count} indices after a seeded partial Fisher-Yates shuffle. */
+    private static int[] sampleIndices(int count, int n, long seed) {
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < n; i++) {
-            int j = i + random.nextInt(shuffled.length - i);
-            double[] swap = shuffled[i];
-            shuffled[i] = shuffled[j];
-            shuffled[j] = swap;
+            int j = i + random.nextInt(count - i);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
         }
-        return java.util.Arrays.copyOf(shuffled, n);
+        return java.util.Arrays.copyOf(order, n);
     }
 }

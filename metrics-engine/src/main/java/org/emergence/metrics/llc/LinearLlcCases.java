@@ -119,6 +119,27 @@ public final class LinearLlcCases {
                 dln(new int[] {6, 8, 8, 6}, 2, DataType.FLOAT32));
     }
 
+    /**
+     * Deep linear shapes in neither list, each with a target seed of its own (the others all use 1)
+     * and a sampler seed of 1000 + that seed, float32: the check of the auto mode beyond every
+     * shape it was measured on (docs/llc-auto.md).
+     */
+    public static List<Case> unseen() {
+        return List.of(
+                dln(new int[] {5, 3, 4, 2}, 1, 11),
+                dln(new int[] {2, 5, 5, 3}, 0, 23),
+                dln(new int[] {4, 4, 4, 4, 4}, 2, 37),
+                dln(new int[] {6, 2, 5, 4}, 2, 41),
+                dln(new int[] {3, 7, 5}, 1, 53));
+    }
+
+    private static Case dln(int[] widths, int rank, long targetSeed) {
+        DeepLinearConfig config = new DeepLinearConfig("deep-linear", widths, rank, 0.0, ROWS, ROWS, targetSeed,
+                DataType.FLOAT32);
+        return new Case("DLN " + Arrays.toString(widths) + " r=" + rank + " seed " + targetSeed, config,
+                settings(1e-3).toBuilder().seed(1000 + targetSeed).build());
+    }
+
     private static Case rrr(int m, int h, int n, int rank, double epsilon) {
         return rrr(m, h, n, rank, DataType.FLOAT64).withEpsilon(epsilon);
     }

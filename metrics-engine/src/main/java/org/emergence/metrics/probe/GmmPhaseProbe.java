@@ -87,20 +87,32 @@ public final class GmmPhaseProbe {
         boolean features = d <= n;
         int size = features ? d : n;
         double[][] m = new double[size][size];
-        for (int i = 0; i < size; i++) {
-            for (int j = i; j < size; j++) {
-                double sum = 0;
-                if (features) {
-                    for (int r = 0; r < n; r++) {
-                        sum += centred[r][i] * centred[r][j];
+        if (features) {
+            // Row by row, so the inner loop runs along a row (the sums per entry keep their order over r).
+            for (double[] row : centred) {
+                for (int i = 0; i < d; i++) {
+                    double x = row[i];
+                    double[] target = m[i];
+                    for (int j = i; j < d; j++) {
+                        target[j] += x * row[j];
                     }
-                } else {
+                }
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                for (int j = i; j < n; j++) {
+                    double sum = 0;
                     for (int c = 0; c < d; c++) {
                         sum += centred[i][c] * centred[j][c];
                     }
+                    m[i][j] = sum;
                 }
-                m[i][j] = sum / n;
-                m[j][i] = sum / n;
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            for (int j = i; j < size; j++) {
+                m[i][j] /= n;
+                m[j][i] = m[i][j];
             }
         }
         return largestEigenvalue(m);

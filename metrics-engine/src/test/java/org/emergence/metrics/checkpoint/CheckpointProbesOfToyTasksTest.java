@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,13 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CheckpointProbesOfToyTasksTest {
 
-    private static final CheckpointProbes.GradientLane IN_PLACE = new CheckpointProbes.GradientLane() {
-        @Override
-        public <T> T run(Supplier<T> work) {
-            return work.get();
-        }
-    };
-
     @Test
     void hiddenStateProbesMeasureAndFourierAndAttentionDoNotApply() {
         List<Workload> workloads = List.of(new SparseParity(new SparseParityConfig(4, 8, 3, 0.4, 16, 300, 50)),
@@ -42,7 +34,7 @@ class CheckpointProbesOfToyTasksTest {
             for (Workload workload : workloads) {
                 Parameters parameters = workload.initialise(manager, 2);
                 CheckpointMeasurement measured = CheckpointProbes.measure(workload, parameters, workload.data(manager, 2),
-                        EnumSet.allOf(ProbeKind.class), DefaultClouds.of(workload), IN_PLACE);
+                        EnumSet.allOf(ProbeKind.class), DefaultClouds.of(workload), CheckpointProbes.GradientLane.IN_PLACE);
                 assertEquals(Set.of(ProbeKind.FOURIER, ProbeKind.ATTENTION), measured.notApplicable().keySet(),
                         workload.name() + ": " + measured.notApplicable());
                 assertTrue(measured.phase().isPresent() && measured.intrinsicDimension().isPresent(), workload.name());

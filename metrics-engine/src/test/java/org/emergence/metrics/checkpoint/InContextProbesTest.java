@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,13 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The checkpoint probes on the in-context workloads: attention per head, the induction score where it applies. */
 class InContextProbesTest {
 
-    private static final CheckpointProbes.GradientLane DIRECT = new CheckpointProbes.GradientLane() {
-        @Override
-        public <T> T run(Supplier<T> work) {
-            return work.get();
-        }
-    };
-
     @Test
     void theInductionScoreIsTheQueryAttentionToItsClassLabels() {
         Induction workload = new Induction(new InductionConfig(32, 8, 4, 6, 2, 1.0, 0.1, 40, 20, 8, 2, 1));
@@ -42,7 +34,7 @@ class InContextProbesTest {
             Parameters parameters = workload.initialise(manager, 3);
             DataSplit data = workload.data(manager, 5);
             CheckpointMeasurement measured = CheckpointProbes.measure(workload, parameters, data,
-                    EnumSet.of(ProbeKind.ATTENTION), List.of(), DIRECT);
+                    EnumSet.of(ProbeKind.ATTENTION), List.of(), CheckpointProbes.GradientLane.IN_PLACE);
             // Independently: layer 1, head 0, the query row's mass on the label after each same-class item.
             NDArray inputs = NDArrays.concat(new NDList(data.train().inputs(), data.test().inputs()));
             NDArray pattern = workload.trace(parameters, inputs, new TraceRequest(Set.of(), true)).attention().get(1);
@@ -76,7 +68,7 @@ class InContextProbesTest {
             Parameters parameters = regression.initialise(manager, 3);
             DataSplit data = regression.data(manager, 5);
             CheckpointMeasurement measured = CheckpointProbes.measure(regression, parameters, data,
-                    EnumSet.of(ProbeKind.ATTENTION), List.of(), DIRECT);
+                    EnumSet.of(ProbeKind.ATTENTION), List.of(), CheckpointProbes.GradientLane.IN_PLACE);
             assertTrue(measured.scalars().containsKey(SeriesCatalogue.head(SeriesCatalogue.ATTENTION_ENTROPY, 1, 1)));
             assertFalse(measured.scalars().keySet().stream().anyMatch(k -> k.startsWith(SeriesCatalogue.INDUCTION_SCORE)));
             for (Workload workload : List.of(regression, induction)) {

@@ -111,12 +111,7 @@ class SavedModelWorkloadTest {
         List<CloudSpec> clouds = List.of(cloud("kernel", CloudSpec.Representation.PARAMETER, "hidden/kernel"),
                 cloud("hidden", CloudSpec.Representation.HIDDEN_STATES, "hidden"),
                 cloud("outputs", CloudSpec.Representation.OUTPUTS, ""));
-        CheckpointProbes.GradientLane lane = new CheckpointProbes.GradientLane() {
-            @Override
-            public <T> T run(java.util.function.Supplier<T> work) {
-                return work.get();
-            }
-        };
+        CheckpointProbes.GradientLane lane = CheckpointProbes.GradientLane.IN_PLACE;
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameters parameters = savedModel.initialise(manager, 0);
             DataSplit split = savedModel.data(manager, 0);
