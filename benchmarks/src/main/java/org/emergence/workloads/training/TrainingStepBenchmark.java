@@ -177,7 +177,13 @@ public final class TrainingStepBenchmark {
                 }
             }
         };
-        new Trainer(workload(variant), config, CheckpointSchedule.every(config.steps(), config.steps())).run(timer, () -> false);
+        try {
+            new Trainer(workload(variant), config, CheckpointSchedule.every(config.steps(), config.steps())).run(timer, () -> false);
+        } catch (TrainingDivergedException e) {
+            // PyTorch's run of the same config stays finite: this is a finding, not a timing.
+            System.err.println("bench-training: our " + variant + " run " + e.getMessage());
+            System.exit(1);
+        }
         return new Run(losses[0], losses[steps - 1], gaps(wallAt), gaps(cpuAt));
     }
 
