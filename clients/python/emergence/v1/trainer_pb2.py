@@ -16,7 +16,7 @@ from emergence.v1 import workload_pb2 as emergence_dot_v1_dot_workload__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65mergence/v1/trainer.proto\x12\x0c\x65mergence.v1\x1a\x19\x65mergence/v1/tensor.proto\x1a\x1b\x65mergence/v1/workload.proto\x1a\x1egoogle/protobuf/duration.proto\"\"\n\x10\x44\x65leteRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"$\n\x11\x44\x65leteRunResponse\x12\x0f\n\x07removed\x18\x01 \x01(\x08\"\x86\x02\n\x0cImportHeader\x12*\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\x1a.emergence.v1.ImportFormat\x12$\n\x04task\x18\x02 \x01(\x0e\x32\x16.emergence.v1.TaskKind\x12\x13\n\x0btotal_bytes\x18\x03 \x01(\x03\x12\x12\n\nfile_count\x18\x04 \x01(\x05\x12\x11\n\tdata_path\x18\x05 \x01(\t\x12\x0e\n\x06source\x18\x06 \x01(\t\x12+\n\nrun_config\x18\x07 \x01(\x0b\x32\x17.emergence.v1.RunConfig\x12+\n\x07renames\x18\x08 \x03(\x0b\x32\x1a.emergence.v1.TensorRename\";\n\x0cTensorRename\x12\x0c\n\x04\x66rom\x18\x01 \x01(\t\x12\n\n\x02to\x18\x02 \x01(\t\x12\x11\n\ttranspose\x18\x03 \x01(\x08\"K\n\x0fImportFileChunk\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x0c\n\x04last\x18\x04 \x01(\x08\"\x88\x01\n\x10ImportRunRequest\x12,\n\x06header\x18\x01 \x01(\x0b\x32\x1a.emergence.v1.ImportHeaderH\x00\x12.\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x1d.emergence.v1.ImportFileChunkH\x00\x12\x0e\n\x06run_id\x18\x03 \x01(\tB\x06\n\x04part\"L\n\x11ImportRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\'\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.emergence.v1.RunConfig\"J\n\x0fStartRunRequest\x12\'\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x17.emergence.v1.RunConfig\x12\x0e\n\x06run_id\x18\x02 \x01(\t\"\"\n\x10StartRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"!\n\x0fWatchRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x9d\x02\n\x0cStepProgress\x12\x0c\n\x04step\x18\x01 \x01(\x03\x12\x12\n\ntrain_loss\x18\x02 \x01(\x01\x12\x16\n\x0etrain_accuracy\x18\x03 \x01(\x01\x12\x11\n\tevaluated\x18\x04 \x01(\x08\x12\x11\n\ttest_loss\x18\x05 \x01(\x01\x12\x15\n\rtest_accuracy\x18\x06 \x01(\x01\x12,\n\tstep_time\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x38\n\x07metrics\x18\x08 \x03(\x0b\x32\'.emergence.v1.StepProgress.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xb3\x01\n\x11\x43heckpointWritten\x12/\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1b.emergence.v1.CheckpointRef\x12=\n\x07metrics\x18\x02 \x03(\x0b\x32,.emergence.v1.CheckpointWritten.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"X\n\x0bRunFinished\x12%\n\x05state\x18\x01 \x01(\x0e\x32\x16.emergence.v1.RunState\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x11\n\tlast_step\x18\x03 \x01(\x03\"\xc1\x01\n\x10WatchRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12.\n\x08progress\x18\x02 \x01(\x0b\x32\x1a.emergence.v1.StepProgressH\x00\x12\x35\n\ncheckpoint\x18\x03 \x01(\x0b\x32\x1f.emergence.v1.CheckpointWrittenH\x00\x12-\n\x08\x66inished\x18\x04 \x01(\x0b\x32\x19.emergence.v1.RunFinishedH\x00\x42\x07\n\x05\x65vent\" \n\x0eStopRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"8\n\x0fStopRunResponse\x12%\n\x05state\x18\x01 \x01(\x0e\x32\x16.emergence.v1.RunState\"\"\n\x10ResumeRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"M\n\x11ResumeRunResponse\x12%\n\x05state\x18\x01 \x01(\x0e\x32\x16.emergence.v1.RunState\x12\x11\n\tfrom_step\x18\x02 \x01(\x03\"\x1f\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x8d\x02\n\x0eGetRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\'\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.emergence.v1.RunConfig\x12%\n\x05state\x18\x03 \x01(\x0e\x32\x16.emergence.v1.RunState\x12\x11\n\tlast_step\x18\x04 \x01(\x03\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\x33\n\x08workload\x18\x06 \x01(\x0b\x32!.emergence.v1.WorkloadDescription\x12\x14\n\x0cstored_bytes\x18\x07 \x01(\x03\x12,\n\nprovenance\x18\x08 \x01(\x0b\x32\x18.emergence.v1.Provenance\"\x83\x02\n\nProvenance\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0e\n\x06\x63ommit\x18\x02 \x01(\t\x12\x14\n\x0cjava_version\x18\x03 \x01(\t\x12\n\n\x02os\x18\x04 \x01(\t\x12\x11\n\tcpu_model\x18\x05 \x01(\t\x12\x15\n\rlogical_cores\x18\x06 \x01(\x05\x12\x16\n\x0emax_heap_bytes\x18\x07 \x01(\x03\x12\x18\n\x10intra_op_threads\x18\x08 \x01(\x05\x12\x18\n\x10inter_op_threads\x18\t \x01(\x05\x12,\n\x07\x65ngines\x18\n \x03(\x0b\x32\x1b.emergence.v1.EngineVersion\x12\x0e\n\x06\x64\x65vice\x18\x0b \x01(\t\".\n\rEngineVersion\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"q\n\x13WorkloadDescription\x12\x0f\n\x07summary\x18\x01 \x01(\t\x12\x18\n\x10reference_series\x18\x02 \x01(\t\x12/\n\nmilestones\x18\x03 \x03(\x0b\x32\x1b.emergence.v1.MilestoneSpec\"g\n\rMilestoneSpec\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0e\n\x06series\x18\x03 \x01(\t\x12\x11\n\tthreshold\x18\x04 \x01(\x01\x12\x0f\n\x07\x66\x61lling\x18\x05 \x01(\x08\"(\n\x16ListCheckpointsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"(\n\x17ListCheckpointsResponse\x12\r\n\x05steps\x18\x01 \x03(\x03\"b\n\x16\x46\x65tchCheckpointRequest\x12/\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1b.emergence.v1.CheckpointRef\x12\x17\n\x0fmax_chunk_bytes\x18\x02 \x01(\x05\"\xf3\x01\n\x10\x43heckpointHeader\x12/\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1b.emergence.v1.CheckpointRef\x12\'\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.emergence.v1.RunConfig\x12<\n\x07metrics\x18\x03 \x03(\x0b\x32+.emergence.v1.CheckpointHeader.MetricsEntry\x12\x17\n\x0fparameter_names\x18\x04 \x03(\t\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x83\x01\n\x17\x46\x65tchCheckpointResponse\x12\x30\n\x06header\x18\x01 \x01(\x0b\x32\x1e.emergence.v1.CheckpointHeaderH\x00\x12.\n\tparameter\x18\x02 \x01(\x0b\x32\x19.emergence.v1.TensorChunkH\x00\x42\x06\n\x04part*\x82\x01\n\x08RunState\x12\x19\n\x15RUN_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11RUN_STATE_RUNNING\x10\x01\x12\x17\n\x13RUN_STATE_COMPLETED\x10\x02\x12\x15\n\x11RUN_STATE_STOPPED\x10\x03\x12\x14\n\x10RUN_STATE_FAILED\x10\x04\x32\xe3\x05\n\x0eTrainerService\x12I\n\x08StartRun\x12\x1d.emergence.v1.StartRunRequest\x1a\x1e.emergence.v1.StartRunResponse\x12K\n\x08WatchRun\x12\x1d.emergence.v1.WatchRunRequest\x1a\x1e.emergence.v1.WatchRunResponse0\x01\x12\x46\n\x07StopRun\x12\x1c.emergence.v1.StopRunRequest\x1a\x1d.emergence.v1.StopRunResponse\x12L\n\tResumeRun\x12\x1e.emergence.v1.ResumeRunRequest\x1a\x1f.emergence.v1.ResumeRunResponse\x12\x43\n\x06GetRun\x12\x1b.emergence.v1.GetRunRequest\x1a\x1c.emergence.v1.GetRunResponse\x12^\n\x0fListCheckpoints\x12$.emergence.v1.ListCheckpointsRequest\x1a%.emergence.v1.ListCheckpointsResponse\x12`\n\x0f\x46\x65tchCheckpoint\x12$.emergence.v1.FetchCheckpointRequest\x1a%.emergence.v1.FetchCheckpointResponse0\x01\x12N\n\tImportRun\x12\x1e.emergence.v1.ImportRunRequest\x1a\x1f.emergence.v1.ImportRunResponse(\x01\x12L\n\tDeleteRun\x12\x1e.emergence.v1.DeleteRunRequest\x1a\x1f.emergence.v1.DeleteRunResponseBZ\n\x16org.emergence.proto.v1P\x01Z>github.com/emergence/emergence/gen/go/emergence/v1;emergencev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65mergence/v1/trainer.proto\x12\x0c\x65mergence.v1\x1a\x19\x65mergence/v1/tensor.proto\x1a\x1b\x65mergence/v1/workload.proto\x1a\x1egoogle/protobuf/duration.proto\"\"\n\x10\x44\x65leteRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"$\n\x11\x44\x65leteRunResponse\x12\x0f\n\x07removed\x18\x01 \x01(\x08\"\x86\x02\n\x0cImportHeader\x12*\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\x1a.emergence.v1.ImportFormat\x12$\n\x04task\x18\x02 \x01(\x0e\x32\x16.emergence.v1.TaskKind\x12\x13\n\x0btotal_bytes\x18\x03 \x01(\x03\x12\x12\n\nfile_count\x18\x04 \x01(\x05\x12\x11\n\tdata_path\x18\x05 \x01(\t\x12\x0e\n\x06source\x18\x06 \x01(\t\x12+\n\nrun_config\x18\x07 \x01(\x0b\x32\x17.emergence.v1.RunConfig\x12+\n\x07renames\x18\x08 \x03(\x0b\x32\x1a.emergence.v1.TensorRename\";\n\x0cTensorRename\x12\x0c\n\x04\x66rom\x18\x01 \x01(\t\x12\n\n\x02to\x18\x02 \x01(\t\x12\x11\n\ttranspose\x18\x03 \x01(\x08\"K\n\x0fImportFileChunk\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x0c\n\x04last\x18\x04 \x01(\x08\"\x88\x01\n\x10ImportRunRequest\x12,\n\x06header\x18\x01 \x01(\x0b\x32\x1a.emergence.v1.ImportHeaderH\x00\x12.\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x1d.emergence.v1.ImportFileChunkH\x00\x12\x0e\n\x06run_id\x18\x03 \x01(\tB\x06\n\x04part\"L\n\x11ImportRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\'\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.emergence.v1.RunConfig\"J\n\x0fStartRunRequest\x12\'\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x17.emergence.v1.RunConfig\x12\x0e\n\x06run_id\x18\x02 \x01(\t\"\"\n\x10StartRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"!\n\x0fWatchRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\xad\x02\n\x0cStepProgress\x12\x0c\n\x04step\x18\x01 \x01(\x03\x12\x12\n\ntrain_loss\x18\x02 \x01(\x01\x12\x16\n\x0etrain_accuracy\x18\x03 \x01(\x01\x12\x11\n\tevaluated\x18\x04 \x01(\x08\x12\x11\n\ttest_loss\x18\x05 \x01(\x01\x12\x15\n\rtest_accuracy\x18\x06 \x01(\x01\x12,\n\tstep_time\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x38\n\x07metrics\x18\x08 \x03(\x0b\x32\'.emergence.v1.StepProgress.MetricsEntry\x12\x0e\n\x06\x64\x65vice\x18\t \x01(\t\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xb3\x01\n\x11\x43heckpointWritten\x12/\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1b.emergence.v1.CheckpointRef\x12=\n\x07metrics\x18\x02 \x03(\x0b\x32,.emergence.v1.CheckpointWritten.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"X\n\x0bRunFinished\x12%\n\x05state\x18\x01 \x01(\x0e\x32\x16.emergence.v1.RunState\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x11\n\tlast_step\x18\x03 \x01(\x03\"\xc1\x01\n\x10WatchRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12.\n\x08progress\x18\x02 \x01(\x0b\x32\x1a.emergence.v1.StepProgressH\x00\x12\x35\n\ncheckpoint\x18\x03 \x01(\x0b\x32\x1f.emergence.v1.CheckpointWrittenH\x00\x12-\n\x08\x66inished\x18\x04 \x01(\x0b\x32\x19.emergence.v1.RunFinishedH\x00\x42\x07\n\x05\x65vent\" \n\x0eStopRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"8\n\x0fStopRunResponse\x12%\n\x05state\x18\x01 \x01(\x0e\x32\x16.emergence.v1.RunState\"\"\n\x10ResumeRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"M\n\x11ResumeRunResponse\x12%\n\x05state\x18\x01 \x01(\x0e\x32\x16.emergence.v1.RunState\x12\x11\n\tfrom_step\x18\x02 \x01(\x03\"\x1f\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x8d\x02\n\x0eGetRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\'\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.emergence.v1.RunConfig\x12%\n\x05state\x18\x03 \x01(\x0e\x32\x16.emergence.v1.RunState\x12\x11\n\tlast_step\x18\x04 \x01(\x03\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\x33\n\x08workload\x18\x06 \x01(\x0b\x32!.emergence.v1.WorkloadDescription\x12\x14\n\x0cstored_bytes\x18\x07 \x01(\x03\x12,\n\nprovenance\x18\x08 \x01(\x0b\x32\x18.emergence.v1.Provenance\"\x83\x02\n\nProvenance\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0e\n\x06\x63ommit\x18\x02 \x01(\t\x12\x14\n\x0cjava_version\x18\x03 \x01(\t\x12\n\n\x02os\x18\x04 \x01(\t\x12\x11\n\tcpu_model\x18\x05 \x01(\t\x12\x15\n\rlogical_cores\x18\x06 \x01(\x05\x12\x16\n\x0emax_heap_bytes\x18\x07 \x01(\x03\x12\x18\n\x10intra_op_threads\x18\x08 \x01(\x05\x12\x18\n\x10inter_op_threads\x18\t \x01(\x05\x12,\n\x07\x65ngines\x18\n \x03(\x0b\x32\x1b.emergence.v1.EngineVersion\x12\x0e\n\x06\x64\x65vice\x18\x0b \x01(\t\".\n\rEngineVersion\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"q\n\x13WorkloadDescription\x12\x0f\n\x07summary\x18\x01 \x01(\t\x12\x18\n\x10reference_series\x18\x02 \x01(\t\x12/\n\nmilestones\x18\x03 \x03(\x0b\x32\x1b.emergence.v1.MilestoneSpec\"g\n\rMilestoneSpec\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0e\n\x06series\x18\x03 \x01(\t\x12\x11\n\tthreshold\x18\x04 \x01(\x01\x12\x0f\n\x07\x66\x61lling\x18\x05 \x01(\x08\"(\n\x16ListCheckpointsRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"(\n\x17ListCheckpointsResponse\x12\r\n\x05steps\x18\x01 \x03(\x03\"b\n\x16\x46\x65tchCheckpointRequest\x12/\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1b.emergence.v1.CheckpointRef\x12\x17\n\x0fmax_chunk_bytes\x18\x02 \x01(\x05\"\xf3\x01\n\x10\x43heckpointHeader\x12/\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1b.emergence.v1.CheckpointRef\x12\'\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.emergence.v1.RunConfig\x12<\n\x07metrics\x18\x03 \x03(\x0b\x32+.emergence.v1.CheckpointHeader.MetricsEntry\x12\x17\n\x0fparameter_names\x18\x04 \x03(\t\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x83\x01\n\x17\x46\x65tchCheckpointResponse\x12\x30\n\x06header\x18\x01 \x01(\x0b\x32\x1e.emergence.v1.CheckpointHeaderH\x00\x12.\n\tparameter\x18\x02 \x01(\x0b\x32\x19.emergence.v1.TensorChunkH\x00\x42\x06\n\x04part*\x82\x01\n\x08RunState\x12\x19\n\x15RUN_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11RUN_STATE_RUNNING\x10\x01\x12\x17\n\x13RUN_STATE_COMPLETED\x10\x02\x12\x15\n\x11RUN_STATE_STOPPED\x10\x03\x12\x14\n\x10RUN_STATE_FAILED\x10\x04\x32\xe3\x05\n\x0eTrainerService\x12I\n\x08StartRun\x12\x1d.emergence.v1.StartRunRequest\x1a\x1e.emergence.v1.StartRunResponse\x12K\n\x08WatchRun\x12\x1d.emergence.v1.WatchRunRequest\x1a\x1e.emergence.v1.WatchRunResponse0\x01\x12\x46\n\x07StopRun\x12\x1c.emergence.v1.StopRunRequest\x1a\x1d.emergence.v1.StopRunResponse\x12L\n\tResumeRun\x12\x1e.emergence.v1.ResumeRunRequest\x1a\x1f.emergence.v1.ResumeRunResponse\x12\x43\n\x06GetRun\x12\x1b.emergence.v1.GetRunRequest\x1a\x1c.emergence.v1.GetRunResponse\x12^\n\x0fListCheckpoints\x12$.emergence.v1.ListCheckpointsRequest\x1a%.emergence.v1.ListCheckpointsResponse\x12`\n\x0f\x46\x65tchCheckpoint\x12$.emergence.v1.FetchCheckpointRequest\x1a%.emergence.v1.FetchCheckpointResponse0\x01\x12N\n\tImportRun\x12\x1e.emergence.v1.ImportRunRequest\x1a\x1f.emergence.v1.ImportRunResponse(\x01\x12L\n\tDeleteRun\x12\x1e.emergence.v1.DeleteRunRequest\x1a\x1f.emergence.v1.DeleteRunResponseBZ\n\x16org.emergence.proto.v1P\x01Z>github.com/emergence/emergence/gen/go/emergence/v1;emergencev1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'emergence.v1.trainer_pb2', globals())
@@ -30,8 +30,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _CHECKPOINTWRITTEN_METRICSENTRY._serialized_options = b'8\001'
   _CHECKPOINTHEADER_METRICSENTRY._options = None
   _CHECKPOINTHEADER_METRICSENTRY._serialized_options = b'8\001'
-  _RUNSTATE._serialized_start=3336
-  _RUNSTATE._serialized_end=3466
+  _RUNSTATE._serialized_start=3352
+  _RUNSTATE._serialized_end=3482
   _DELETERUNREQUEST._serialized_start=132
   _DELETERUNREQUEST._serialized_end=166
   _DELETERUNRESPONSE._serialized_start=168
@@ -53,49 +53,49 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _WATCHRUNREQUEST._serialized_start=938
   _WATCHRUNREQUEST._serialized_end=971
   _STEPPROGRESS._serialized_start=974
-  _STEPPROGRESS._serialized_end=1259
-  _STEPPROGRESS_METRICSENTRY._serialized_start=1213
-  _STEPPROGRESS_METRICSENTRY._serialized_end=1259
-  _CHECKPOINTWRITTEN._serialized_start=1262
-  _CHECKPOINTWRITTEN._serialized_end=1441
-  _CHECKPOINTWRITTEN_METRICSENTRY._serialized_start=1213
-  _CHECKPOINTWRITTEN_METRICSENTRY._serialized_end=1259
-  _RUNFINISHED._serialized_start=1443
-  _RUNFINISHED._serialized_end=1531
-  _WATCHRUNRESPONSE._serialized_start=1534
-  _WATCHRUNRESPONSE._serialized_end=1727
-  _STOPRUNREQUEST._serialized_start=1729
-  _STOPRUNREQUEST._serialized_end=1761
-  _STOPRUNRESPONSE._serialized_start=1763
-  _STOPRUNRESPONSE._serialized_end=1819
-  _RESUMERUNREQUEST._serialized_start=1821
-  _RESUMERUNREQUEST._serialized_end=1855
-  _RESUMERUNRESPONSE._serialized_start=1857
-  _RESUMERUNRESPONSE._serialized_end=1934
-  _GETRUNREQUEST._serialized_start=1936
-  _GETRUNREQUEST._serialized_end=1967
-  _GETRUNRESPONSE._serialized_start=1970
-  _GETRUNRESPONSE._serialized_end=2239
-  _PROVENANCE._serialized_start=2242
-  _PROVENANCE._serialized_end=2501
-  _ENGINEVERSION._serialized_start=2503
-  _ENGINEVERSION._serialized_end=2549
-  _WORKLOADDESCRIPTION._serialized_start=2551
-  _WORKLOADDESCRIPTION._serialized_end=2664
-  _MILESTONESPEC._serialized_start=2666
-  _MILESTONESPEC._serialized_end=2769
-  _LISTCHECKPOINTSREQUEST._serialized_start=2771
-  _LISTCHECKPOINTSREQUEST._serialized_end=2811
-  _LISTCHECKPOINTSRESPONSE._serialized_start=2813
-  _LISTCHECKPOINTSRESPONSE._serialized_end=2853
-  _FETCHCHECKPOINTREQUEST._serialized_start=2855
-  _FETCHCHECKPOINTREQUEST._serialized_end=2953
-  _CHECKPOINTHEADER._serialized_start=2956
-  _CHECKPOINTHEADER._serialized_end=3199
-  _CHECKPOINTHEADER_METRICSENTRY._serialized_start=1213
-  _CHECKPOINTHEADER_METRICSENTRY._serialized_end=1259
-  _FETCHCHECKPOINTRESPONSE._serialized_start=3202
-  _FETCHCHECKPOINTRESPONSE._serialized_end=3333
-  _TRAINERSERVICE._serialized_start=3469
-  _TRAINERSERVICE._serialized_end=4208
+  _STEPPROGRESS._serialized_end=1275
+  _STEPPROGRESS_METRICSENTRY._serialized_start=1229
+  _STEPPROGRESS_METRICSENTRY._serialized_end=1275
+  _CHECKPOINTWRITTEN._serialized_start=1278
+  _CHECKPOINTWRITTEN._serialized_end=1457
+  _CHECKPOINTWRITTEN_METRICSENTRY._serialized_start=1229
+  _CHECKPOINTWRITTEN_METRICSENTRY._serialized_end=1275
+  _RUNFINISHED._serialized_start=1459
+  _RUNFINISHED._serialized_end=1547
+  _WATCHRUNRESPONSE._serialized_start=1550
+  _WATCHRUNRESPONSE._serialized_end=1743
+  _STOPRUNREQUEST._serialized_start=1745
+  _STOPRUNREQUEST._serialized_end=1777
+  _STOPRUNRESPONSE._serialized_start=1779
+  _STOPRUNRESPONSE._serialized_end=1835
+  _RESUMERUNREQUEST._serialized_start=1837
+  _RESUMERUNREQUEST._serialized_end=1871
+  _RESUMERUNRESPONSE._serialized_start=1873
+  _RESUMERUNRESPONSE._serialized_end=1950
+  _GETRUNREQUEST._serialized_start=1952
+  _GETRUNREQUEST._serialized_end=1983
+  _GETRUNRESPONSE._serialized_start=1986
+  _GETRUNRESPONSE._serialized_end=2255
+  _PROVENANCE._serialized_start=2258
+  _PROVENANCE._serialized_end=2517
+  _ENGINEVERSION._serialized_start=2519
+  _ENGINEVERSION._serialized_end=2565
+  _WORKLOADDESCRIPTION._serialized_start=2567
+  _WORKLOADDESCRIPTION._serialized_end=2680
+  _MILESTONESPEC._serialized_start=2682
+  _MILESTONESPEC._serialized_end=2785
+  _LISTCHECKPOINTSREQUEST._serialized_start=2787
+  _LISTCHECKPOINTSREQUEST._serialized_end=2827
+  _LISTCHECKPOINTSRESPONSE._serialized_start=2829
+  _LISTCHECKPOINTSRESPONSE._serialized_end=2869
+  _FETCHCHECKPOINTREQUEST._serialized_start=2871
+  _FETCHCHECKPOINTREQUEST._serialized_end=2969
+  _CHECKPOINTHEADER._serialized_start=2972
+  _CHECKPOINTHEADER._serialized_end=3215
+  _CHECKPOINTHEADER_METRICSENTRY._serialized_start=1229
+  _CHECKPOINTHEADER_METRICSENTRY._serialized_end=1275
+  _FETCHCHECKPOINTRESPONSE._serialized_start=3218
+  _FETCHCHECKPOINTRESPONSE._serialized_end=3349
+  _TRAINERSERVICE._serialized_start=3485
+  _TRAINERSERVICE._serialized_end=4224
 # @@protoc_insertion_point(module_scope)

@@ -21,6 +21,7 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.proto.v1.SparseParityConfig;
 import org.emergence.proto.v1.SuperpositionConfig;
 import org.emergence.proto.v1.SuperpositionInputs;
+import org.emergence.proto.v1.TrainingDevice;
 import org.emergence.proto.v1.VisionDataset;
 import org.emergence.proto.v1.VisionLocalityConfig;
 import org.emergence.proto.v1.WorkloadSpec;
@@ -39,6 +40,7 @@ import org.emergence.workloads.parity.SparseParity;
 import org.emergence.workloads.superposition.FeatureInputs;
 import org.emergence.workloads.superposition.Superposition;
 import org.emergence.workloads.training.CheckpointSchedule;
+import org.emergence.workloads.training.ComputeDevice;
 import org.emergence.workloads.training.OptimizerKind;
 import org.emergence.workloads.training.TrainingConfig;
 
@@ -84,10 +86,16 @@ public final class RunConfigs {
         if (config.getEvalEvery() < 0) {
             throw RequestException.invalid("config.eval_every", "config.eval_every must not be negative, got " + config.getEvalEvery());
         }
+        if (config.getDevice() == TrainingDevice.UNRECOGNIZED) {
+            throw RequestException.invalid("config.device", "config.device must be auto, cpu or cuda, got "
+                    + config.getDeviceValue());
+        }
         RunConfig.Builder resolved = config.toBuilder()
                 .setWorkload(resolveWorkload(config.getWorkload()))
                 .setOptimizer(resolveOptimizer(config.getOptimizer()))
-                .setEvalEvery(config.getEvalEvery() == 0 ? DEFAULT_EVAL_EVERY : config.getEvalEvery());
+                .setEvalEvery(config.getEvalEvery() == 0 ? DEFAULT_EVAL_EVERY : config.getEvalEvery())
+                .setDevice(config.getDevice() == TrainingDevice.TRAINING_DEVICE_UNSPECIFIED
+                        ? TrainingDevice.TRAINING_DEVICE_AUTO : config.getDevice());
         if (config.getCheckpoints().getScheduleCase() == ScheduleCase.SCHEDULE_NOT_SET) {
             resolved.getCheckpointsBuilder().setPerDecade(DEFAULT_PER_DECADE);
         }
@@ -251,6 +259,15 @@ public final class RunConfigs {
         return named("config", () -> new TrainingConfig(kind, o.getLearningRate(), o.getWeightDecay(), o.getBeta1(),
                 o.getBeta2(), o.getWarmupSteps(), resolved.getSteps(), resolved.getBatchSize(), resolved.getSeed(),
                 (int) Math.min(Integer.MAX_VALUE, resolved.getEvalEvery()), o.getGradientClipNorm()));
+    }
+
+    /** The device the config asks for (a record saved before the field existed asks for auto). */
+    public static ComputeDevice device(RunConfig resolved) {
+        return switch (resolved.getDevice()) {
+            case TRAINING_DEVICE_CPU -> ComputeDevice.CPU;
+            case TRAINING_DEVICE_CUDA -> ComputeDevice.CUDA;
+            default -> ComputeDevice.AUTO;
+        };
     }
 
     public static CheckpointSchedule schedule(RunConfig resolved) {

@@ -10,16 +10,11 @@ import org.emergence.proto.v1.WorkloadSpec;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.Parameters;
 import org.emergence.service.RunConfigs;
-import org.emergence.workloads.checkpoint.Checkpoint;
-import org.emergence.workloads.checkpoint.NamedTensor;
-import org.emergence.workloads.checkpoint.NamedTensors;
-import org.emergence.workloads.checkpoint.SafetensorsCodec;
 import org.emergence.workloads.modular.ModularAdditionTransformer;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,7 +77,7 @@ public final class SgldDrawBenchmark {
             Parameters center = model.initialise(manager, 0);
             Batch train = model.data(manager, config.getSeed()).train();
             double ourLoss = model.loss(model.forward(center, train.inputs()), train.targets()).getFloat();
-            Path file = writeInputs(center, train);
+            Path file = ReferenceFiles.parametersAndRows("sgld-draw", center, train);
 
             // A draw's time is the gap between two progress calls, which the sampler makes on its own
             // thread: wall time, and that thread's CPU time (the engine runs one intra-op thread on it).
@@ -133,22 +128,10 @@ public final class SgldDrawBenchmark {
         return ms;
     }
 
-    /** w* and the training rows as one safetensors file, parameters under their names, data under data.*. */
-    private static Path writeInputs(Parameters center, Batch train) throws IOException {
-        List<NamedTensor> tensors = new ArrayList<>(NamedTensors.fromParameters(center));
-        tensors.add(NamedTensors.fromNDArray("data.inputs", train.inputs()));
-        tensors.add(NamedTensors.fromNDArray("data.targets", train.targets()));
-        Path file = Files.createTempFile("sgld-draw", ".safetensors");
-        Files.write(file, SafetensorsCodec.encode(new Checkpoint("bench", 0, "{}", Map.of(), tensors)));
-        return file;
-    }
-
     private static Map<String, String> runReference(Path file, int threads, int warmup, int draws, double nBeta)
             throws IOException, InterruptedException {
-        Path script = Files.createTempFile("sgld_draw", ".py");
-        try (InputStream in = SgldDrawBenchmark.class.getResourceAsStream("/bench/sgld_draw.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path folder = Files.createTempDirectory("sgld-draw");
+        Path script = ReferenceFiles.scripts(folder, "sgld_draw.py").get(0);
         ProcessBuilder builder = new ProcessBuilder(System.getProperty("bench.python", "/usr/bin/python3"),
                 script.toString(), "--file", file.toString(), "--threads", String.valueOf(threads),
                 "--warmup", String.valueOf(warmup), "--draws", String.valueOf(draws - 1),
@@ -162,6 +145,7 @@ public final class SgldDrawBenchmark {
             throw new IllegalStateException("the PyTorch reference failed:\n" + output);
         }
         Files.delete(script);
+        Files.delete(folder);
         Map<String, String> values = new HashMap<>();
         output.lines().map(line -> line.split(" ", 2)).filter(kv -> kv.length == 2)
                 .forEach(kv -> values.put(kv[0], kv[1]));

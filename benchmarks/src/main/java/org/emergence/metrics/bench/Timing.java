@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
  * What the benchmarks share: samples taken after warm-up, their median (the machines are shared,
  * so a median resists the neighbours' bursts better than a mean), and aligned plain-text tables.
  */
-final class Timing {
+public final class Timing {
 
     private Timing() {
     }
@@ -37,7 +37,7 @@ final class Timing {
         return ms;
     }
 
-    static double median(double[] values) {
+    public static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -45,14 +45,14 @@ final class Timing {
     }
 
     /** The q-quantile (0..1) by the nearest rank. */
-    static double quantile(double[] values, double q) {
+    public static double quantile(double[] values, double q) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
     }
 
     /** Prints rows as columns padded to their widest cell: the first column left-aligned, the others right. */
-    static void printTable(List<String> header, List<List<String>> rows) {
+    public static void printTable(List<String> header, List<List<String>> rows) {
         int[] widths = new int[header.size()];
         for (List<String> row : concat(header, rows)) {
             for (int c = 0; c < row.size(); c++) {
@@ -82,7 +82,7 @@ final class Timing {
         System.out.println(line.toString().stripTrailing());
     }
 
-    static String ms(double value) {
+    public static String ms(double value) {
         return String.format("%.2f", value);
     }
 }

@@ -30,6 +30,7 @@ import org.emergence.workloads.checkpoint.NamedTensor;
 import org.emergence.service.checkpoint.CachedCheckpointStore;
 import org.emergence.workloads.checkpoint.NamedTensors;
 import org.emergence.workloads.training.Evaluation;
+import org.emergence.workloads.training.ComputeDevice;
 import org.emergence.workloads.training.Trainer;
 import org.emergence.workloads.training.TrainingListener;
 import org.emergence.workloads.training.TrainingSnapshot;
@@ -149,6 +150,12 @@ public final class TrainingRuns implements AutoCloseable {
     /** Validates and resolves the config, and queues the run; returns at once. */
     public Run start(String requestedId, RunConfig config) {
         RunConfig resolved = RunConfigs.resolve(config, limits);
+        try {
+            RunConfigs.device(resolved).resolve();
+        } catch (IllegalStateException e) {
+            // The config is well formed; this trainer cannot serve it (another trainer, with a GPU, could).
+            throw RequestException.failedPrecondition("config.device: " + e.getMessage());
+        }
         String id = requestedId.isBlank() ? "run-" + UUID.randomUUID().toString().substring(0, 8) : validId(requestedId);
         if (!checkpoints.steps(id).isEmpty()) {
             throw RequestException.failedPrecondition("run_id " + id + " already has checkpoints; choose another id");
@@ -323,8 +330,9 @@ public final class TrainingRuns implements AutoCloseable {
         RunConfig config = run.config();
         try {
             Trainer trainer = new Trainer(RunConfigs.workload(config), RunConfigs.training(config),
-                    RunConfigs.schedule(config));
-            Publisher publisher = new Publisher(run, RunConfigs.toJson(config), from == null ? 0 : from.step());
+                    RunConfigs.schedule(config), RunConfigs.device(config).resolve());
+            Publisher publisher = new Publisher(run, RunConfigs.toJson(config), from == null ? 0 : from.step(),
+                    ComputeDevice.label(trainer.device()));
             BooleanSupplier cancelled = () -> closing || run.stopRequested();
             if (from == null) {
                 trainer.run(publisher, cancelled);
@@ -373,13 +381,15 @@ public final class TrainingRuns implements AutoCloseable {
     private final class Publisher implements TrainingListener {
         private final Run run;
         private final String configJson;
+        private final String device;
         private long lastStep;
         private long lastNanos = System.nanoTime();
 
-        Publisher(Run run, String configJson, long firstStep) {
+        Publisher(Run run, String configJson, long firstStep, String device) {
             this.run = run;
             this.configJson = configJson;
             this.lastStep = firstStep;
+            this.device = device;
         }
 
         @Override
@@ -409,6 +419,7 @@ public final class TrainingRuns implements AutoCloseable {
                     .setEvaluated(true)
                     .setTestLoss(evaluation.testLoss()).setTestAccuracy(evaluation.testAccuracy())
                     .putAllMetrics(evaluation.workloadMetrics())
+                    .setDevice(device)
                     .setStepTime(Durations.fromNanos(Math.round(msPerStep * 1e6)))), evaluation.step());
         }
 

@@ -24,6 +24,7 @@ import org.emergence.proto.v1.ModularAdditionConfig;
 import org.emergence.proto.v1.ModularAdditionVariant;
 import org.emergence.proto.v1.Provenance;
 import org.emergence.proto.v1.RunConfig;
+import org.emergence.proto.v1.TrainingDevice;
 import org.emergence.proto.v1.RunState;
 import org.emergence.proto.v1.StartRunRequest;
 import org.emergence.proto.v1.StopRunRequest;
@@ -32,7 +33,9 @@ import org.emergence.proto.v1.TrainerServiceGrpc;
 import org.emergence.proto.v1.WatchRunRequest;
 import org.emergence.proto.v1.WatchRunResponse;
 import org.emergence.proto.v1.WorkloadSpec;
+import ai.djl.engine.Engine;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -126,6 +129,10 @@ class TrainerServiceGrpcTest {
         assertEquals(Integer.getInteger("ai.djl.pytorch.num_threads"), provenance.getIntraOpThreads());
         assertEquals(Integer.getInteger("ai.djl.pytorch.num_interop_threads"), provenance.getInterOpThreads());
         assertEquals("cpu()", provenance.getDevice());
+        // No device asked for: auto, which on this GPU-less machine trains on the CPU, as every progress event says.
+        assertEquals(TrainingDevice.TRAINING_DEVICE_AUTO, described.getConfig().getDevice());
+        assertEquals(List.of("cpu"), events.stream().filter(WatchRunResponse::hasProgress)
+                .map(e -> e.getProgress().getDevice()).distinct().toList());
 
         // Fetched in the smallest chunks allowed (4 KiB): the same tensors reassemble.
         Map<String, Tensor> small = fetch(runId, 20, 4096);
@@ -162,6 +169,23 @@ class TrainerServiceGrpcTest {
         }
         assertEquals(RunState.RUN_STATE_STOPPED, last.getFinished().getState());
         assertTrue(trainer.listCheckpoints(ListCheckpointsRequest.newBuilder().setRunId(runId).build()).getStepsCount() >= 1);
+    }
+
+    /** CUDA on a trainer without one is refused up front, naming the field; CPU asked for is what trains. */
+    @Test
+    void cudaWithoutAGpuIsAFailedPreconditionAndCpuTrainsOnTheCpu() {
+        Assumptions.assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+        RunConfig good = run(ModularAdditionVariant.MODULAR_ADDITION_VARIANT_MLP, 10);
+        GrpcChecks.assertStatus(Status.Code.FAILED_PRECONDITION, "config.device", () -> trainer.startRun(
+                StartRunRequest.newBuilder().setConfig(good.toBuilder().setDevice(TrainingDevice.TRAINING_DEVICE_CUDA)).build()));
+        String runId = trainer.startRun(StartRunRequest.newBuilder().setConfig(
+                good.toBuilder().setDevice(TrainingDevice.TRAINING_DEVICE_CPU)).build()).getRunId();
+        List<WatchRunResponse> events = watch(runId);
+        assertEquals(RunState.RUN_STATE_COMPLETED, events.get(events.size() - 1).getFinished().getState());
+        assertTrue(events.stream().filter(WatchRunResponse::hasProgress).allMatch(e -> e.getProgress().getDevice().equals("cpu")),
+                events.toString());
+        GrpcChecks.assertStatus(Status.Code.INVALID_ARGUMENT, "config.device", () -> trainer.startRun(
+                StartRunRequest.newBuilder().setConfig(good.toBuilder().setDeviceValue(17)).build()));
     }
 
     @Test

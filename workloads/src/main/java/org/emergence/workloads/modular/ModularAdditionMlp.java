@@ -67,10 +67,20 @@ public final class ModularAdditionMlp extends ModularAddition {
         return Optional.of(parameters.get("out.W"));
     }
 
-    /** The ReLU hidden layer [batch, dMlp]: the neurons the Fourier probes read. */
+    /**
+     * The ReLU hidden layer [batch, dMlp]: the neurons the Fourier probes read. It is
+     * relu([E[a], E[b]] W + c) computed on tables: [E[a], E[b]] W is E[a] W_a + E[b] W_b (W's first
+     * and second d rows), and E W_a, E W_b are [p, dMlp] tables of every token's contribution, so a
+     * row only looks up two of their rows. Two [p, d] x [d, dMlp] products replace one [batch, 2d] x
+     * [2d, dMlp] (and its two gradient products), the largest part of a full-batch step.
+     */
     private NDArray hiddenActivations(Parameters parameters, NDArray inputs) {
-        NDArray concatenated = embed(inputs, parameters.get(EMBEDDING)).reshape(inputs.getShape().get(0), -1);
-        return Activation.relu(concatenated.matMul(parameters.get("hidden.W")).add(parameters.get("hidden.b")));
+        NDArray embedding = parameters.get(EMBEDDING);
+        NDArray weights = parameters.get("hidden.W");
+        long d = embedding.getShape().get(1);
+        NDArray fromA = embed(inputs.get(":, 0"), embedding.matMul(weights.get("0:" + d)));
+        NDArray fromB = embed(inputs.get(":, 1"), embedding.matMul(weights.get(d + ":")));
+        return Activation.relu(fromA.add(fromB).add(parameters.get("hidden.b")));
     }
 
     private static NDArray logits(Parameters parameters, NDArray hidden) {

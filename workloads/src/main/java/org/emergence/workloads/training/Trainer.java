@@ -1,5 +1,6 @@
 package org.emergence.workloads.training;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.EngineThreads;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.NamedTensors;
@@ -40,8 +42,15 @@ public final class Trainer {
     private final Workload workload;
     private final TrainingConfig config;
     private final CheckpointSchedule schedule;
+    private final Device device;
 
+    /** On the engine's default device (a GPU where it has one, else the CPU): {@link ComputeDevice#AUTO}. */
     public Trainer(Workload workload, TrainingConfig config, CheckpointSchedule schedule) {
+        this(workload, config, schedule, ComputeDevice.AUTO.resolve());
+    }
+
+    /** On {@code device}: parameters, data, optimiser state and every step's tensors live there. */
+    public Trainer(Workload workload, TrainingConfig config, CheckpointSchedule schedule, Device device) {
         if (schedule.lastStep() != config.steps()) {
             throw new IllegalArgumentException("schedule ends at step " + schedule.lastStep()
                     + " but steps is " + config.steps());
@@ -49,6 +58,12 @@ public final class Trainer {
         this.workload = workload;
         this.config = config;
         this.schedule = schedule;
+        this.device = device;
+    }
+
+    /** The device this trainer trains on. */
+    public Device device() {
+        return device;
     }
 
     /**
@@ -74,7 +89,8 @@ public final class Trainer {
     }
 
     private Evaluation train(TrainingSnapshot from, TrainingListener listener, BooleanSupplier cancelled) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        EngineThreads.applyToThisThread();
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             DataSplit data = workload.data(manager, config.seed());
             Parameters parameters = workload.initialise(manager, config.seed());
             BatchSampler sampler = new BatchSampler(data.train(), config, new SplittableRandom(config.seed() ^ SAMPLING_SALT));

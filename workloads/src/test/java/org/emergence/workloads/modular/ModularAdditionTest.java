@@ -80,6 +80,50 @@ class ModularAdditionTest {
         assertEquals(new Shape(train.size(), P), workload.forward(parameters, train.inputs()).getShape());
     }
 
+    /**
+     * forward computes the hidden layer on per-token tables (E W_a, E W_b): it must equal the
+     * textbook relu([E[a], E[b]] W + c) V + e, here in plain double loops over every example.
+     */
+    @Test
+    void mlpMatchesAPlainPerExampleComputation() {
+        ModularAdditionConfig config = new ModularAdditionConfig(P, 0.5, Variant.MLP, 16, 4, 32);
+        ModularAddition workload = ModularAddition.of(config);
+        Parameters parameters = workload.initialise(manager, 5);
+        Batch train = workload.data(manager, 5).train();
+        float[] logits = workload.forward(parameters, train.inputs()).toFloatArray();
+        long[] tokens = train.inputs().toLongArray();
+        float[] embedding = parameters.get("embed.W").toFloatArray();
+        float[] hiddenW = parameters.get("hidden.W").toFloatArray();
+        float[] hiddenB = parameters.get("hidden.b").toFloatArray();
+        float[] outW = parameters.get("out.W").toFloatArray();
+        float[] outB = parameters.get("out.b").toFloatArray();
+        int d = 16;
+        int hidden = 32;
+        for (int example = 0; example < train.size(); example++) {
+            double[] concatenated = new double[2 * d];
+            for (int operand = 0; operand < 2; operand++) {
+                for (int i = 0; i < d; i++) {
+                    concatenated[operand * d + i] = embedding[(int) tokens[2 * example + operand] * d + i];
+                }
+            }
+            double[] neurons = new double[hidden];
+            for (int j = 0; j < hidden; j++) {
+                double sum = hiddenB[j];
+                for (int i = 0; i < 2 * d; i++) {
+                    sum += concatenated[i] * hiddenW[i * hidden + j];
+                }
+                neurons[j] = Math.max(0, sum);
+            }
+            for (int k = 0; k < P; k++) {
+                double expected = outB[k];
+                for (int j = 0; j < hidden; j++) {
+                    expected += neurons[j] * outW[j * P + k];
+                }
+                assertEquals(expected, logits[example * P + k], 1e-4 * (1 + Math.abs(expected)));
+            }
+        }
+    }
+
     @Test
     void transformerHasNamedParametersAndPLogitsAtTheLastPosition() {
         ModularAdditionTransformer workload = transformer();

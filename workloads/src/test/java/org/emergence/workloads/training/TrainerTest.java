@@ -36,6 +36,29 @@ class TrainerTest {
         assertEquals(lossCurve(Variant.MLP, config), lossCurve(Variant.MLP, config));
     }
 
+    /**
+     * PyTorch's intra-op thread count is per native thread and DJL sets it only where the engine
+     * loaded: a run on a thread of its own must still train with the configured count, and so give
+     * the curve of a run on this thread (without that, full-batch AdamW on this MLP drifted by an
+     * ulp within twenty steps).
+     */
+    @Test
+    void aRunOnAThreadOfItsOwnGivesTheSameCurveAsOnThisOne() throws Exception {
+        ModularAdditionConfig workload = new ModularAdditionConfig(11, 0.5, Variant.MLP, 16, 4, 32);
+        TrainingConfig config = TrainingConfig.grokking(1e-3, 40, 3);
+        java.util.concurrent.Callable<List<Double>> curve = () -> {
+            Recorder recorder = new Recorder();
+            new Trainer(ModularAddition.of(workload), config, CheckpointSchedule.every(40, 40)).run(recorder, () -> false);
+            return recorder.losses;
+        };
+        List<Double> here = curve.call();
+        for (int thread = 0; thread < 2; thread++) {
+            java.util.concurrent.FutureTask<List<Double>> elsewhere = new java.util.concurrent.FutureTask<>(curve);
+            new Thread(elsewhere, "training-" + thread).start();
+            assertEquals(here, elsewhere.get(), "the curve on thread " + thread);
+        }
+    }
+
     @Test
     void smallMlpMemorisesItsTrainSet() {
         TrainingConfig config = TrainingConfig.grokking(3e-3, 300, 1);
