@@ -1,5 +1,7 @@
 package org.emergence.metrics.attention;
 
+import java.util.Arrays;
+
 /**
  * One head's attention pattern as a person looks at it: the weights averaged over the inputs, and
  * block-averaged down to at most {@link #MAX_SIDE} rows and columns (a picture of a few hundred
@@ -12,6 +14,18 @@ package org.emergence.metrics.attention;
 public record AttentionPattern(double[][] weights, int sourceQueries, int sourceKeys) {
 
     public static final int MAX_SIDE = 32;
+
+    /** Equal patterns are equal weights (a record compares arrays by reference). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AttentionPattern that && sourceQueries == that.sourceQueries
+                && sourceKeys == that.sourceKeys && Arrays.deepEquals(weights, that.weights);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * Arrays.deepHashCode(weights) + sourceQueries) + sourceKeys;
+    }
 
     /** @param maps one layer's maps [inputs][heads][queries][keys] */
     public static AttentionPattern of(double[][][][] maps, int head) {
