@@ -5,12 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -154,29 +157,48 @@ public final class DurableFiles {
         }
     }
 
-    /** Bytes of the regular files under {@code folder}; 0 if it does not exist. What vanishes while counting counts 0. */
+    /**
+     * Bytes of the regular files under {@code folder}; 0 if it does not exist. What vanishes while
+     * counting (a temporary file renamed into place by a writer) counts 0: a walk over a folder
+     * being written meets entries it listed a moment before and can no longer read.
+     */
     public static long bytesUnder(Path folder) {
         if (!Files.isDirectory(folder)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(folder)) {
-            return files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).mapToLong(DurableFiles::size).sum();
-        } catch (IOException | UncheckedIOException e) {
+        long[] total = {0};
+        try {
+            Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (attributes.isRegularFile()) {
+                        total[0] += attributes.size();
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+            return total[0];
+        } catch (IOException e) {
             if (!Files.isDirectory(folder)) {
                 return 0;
             }
-            throw new UncheckedIOException("cannot measure " + folder,
-                    e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
-        }
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (NoSuchFileException gone) {
-            return 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot measure " + folder, e);
         }
     }
 

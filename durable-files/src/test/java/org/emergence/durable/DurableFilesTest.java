@@ -49,6 +49,32 @@ class DurableFilesTest {
         assertTrue(aside.getFileName().toString().startsWith("run.json.corrupt-"));
     }
 
+    @Test
+    void bytesUnderAFolderBeingWrittenCountsWhatStaysAndNeverFails() throws Exception {
+        // A writer replacing files (temporary, fsync, rename) while the folder is measured, as a
+        // trainer writes checkpoints while GetRun reports stored bytes: entries vanish mid-walk.
+        Path folder = root.resolve("run");
+        byte[] kept = new byte[1000];
+        DurableFiles.write(folder.resolve("kept.bin"), kept);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                DurableFiles.write(folder.resolve("step-" + (i % 4) + ".bin"), new byte[10]);
+            }
+        });
+        writer.start();
+        try {
+            for (int i = 0; i < 3000; i++) {
+                long bytes = DurableFiles.bytesUnder(folder);
+                assertTrue(bytes >= kept.length, "counted " + bytes);
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertEquals(kept.length + 4 * 10, DurableFiles.bytesUnder(folder));
+    }
+
     private static List<String> names(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(file -> file.getFileName().toString()).sorted().toList();
