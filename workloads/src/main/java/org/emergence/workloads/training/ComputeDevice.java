@@ -17,15 +17,19 @@ public enum ComputeDevice {
      *                               engine's CPU build: the cuda Maven profile brings the CUDA one)
      */
     public Device resolve() {
-        int gpus = Engine.getInstance().getGpuCount();
+        Engine engine = Engine.getInstance();
+        return resolve(engine.getGpuCount(), engine.getEngineName() + " " + engine.getVersion());
+    }
+
+    /** The device for this choice on an engine ({@code engine}, for the refusal's words) that sees {@code gpus} CUDA devices. */
+    Device resolve(int gpus, String engine) {
         return switch (this) {
             case CPU -> Device.cpu();
             case AUTO -> gpus > 0 ? Device.gpu(0) : Device.cpu();
             case CUDA -> {
                 if (gpus == 0) {
-                    throw new IllegalStateException("cuda was asked for, but " + Engine.getInstance().getEngineName() + " "
-                            + Engine.getInstance().getVersion() + " here sees no CUDA device (no GPU, or the CPU build of "
-                            + "the engine); use auto or cpu");
+                    throw new IllegalStateException("cuda was asked for, but " + engine + " here sees no CUDA device "
+                            + "(no GPU, or the CPU build of the engine); use auto or cpu");
                 }
                 yield Device.gpu(0);
             }

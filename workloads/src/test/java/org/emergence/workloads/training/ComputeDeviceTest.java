@@ -1,7 +1,6 @@
 package org.emergence.workloads.training;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import org.emergence.workloads.modular.ModularAddition;
 import org.emergence.workloads.modular.ModularAdditionConfig;
 import org.emergence.workloads.modular.Variant;
@@ -13,18 +12,26 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The device setting on a machine without a GPU (CI's and the developers'): auto is the CPU, cuda is refused. */
+/** The device setting against engines with and without CUDA devices: auto takes the first GPU, cuda without one is refused. */
 class ComputeDeviceTest {
+
+    private static final String ENGINE = "PyTorch 2.7.1";
 
     @Test
     void withoutAGpuAutoIsTheCpuAndCudaIsRefusedSayingWhy() {
-        assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
-        assertEquals(Device.cpu(), ComputeDevice.AUTO.resolve());
-        assertEquals(Device.cpu(), ComputeDevice.CPU.resolve());
-        IllegalStateException refused = assertThrows(IllegalStateException.class, ComputeDevice.CUDA::resolve);
+        assertEquals(Device.cpu(), ComputeDevice.AUTO.resolve(0, ENGINE));
+        assertEquals(Device.cpu(), ComputeDevice.CPU.resolve(0, ENGINE));
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> ComputeDevice.CUDA.resolve(0, ENGINE));
         assertTrue(refused.getMessage().contains("no CUDA device"), refused.getMessage());
+    }
+
+    @Test
+    void withAGpuAutoAndCudaTakeTheFirstAndCpuStaysOnTheCpu() {
+        assertEquals(Device.gpu(0), ComputeDevice.AUTO.resolve(2, ENGINE));
+        assertEquals(Device.gpu(0), ComputeDevice.CUDA.resolve(2, ENGINE));
+        assertEquals(Device.cpu(), ComputeDevice.CPU.resolve(2, ENGINE));
     }
 
     @Test
@@ -33,15 +40,15 @@ class ComputeDeviceTest {
         assertEquals("cuda:1", ComputeDevice.label(Device.gpu(1)));
     }
 
-    /** A trainer on the device it is given: its steps' losses are those of the default (auto) trainer here. */
+    /** A trainer on the device it is given: its steps' losses are those of a trainer on what auto resolves to without a GPU. */
     @Test
-    void aTrainerOnTheCpuTrainsThereLikeTheDefaultOne() {
-        assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+    void aTrainerOnTheCpuTrainsThereLikeTheAutoOneWithoutAGpu() {
         ModularAddition workload = ModularAddition.of(new ModularAdditionConfig(11, 0.5, Variant.MLP, 16, 1, 32));
         TrainingConfig config = TrainingConfig.grokking(3e-3, 10, 2);
         Trainer onCpu = new Trainer(workload, config, CheckpointSchedule.every(10, 10), Device.cpu());
         assertEquals(Device.cpu(), onCpu.device());
-        assertEquals(losses(new Trainer(workload, config, CheckpointSchedule.every(10, 10))), losses(onCpu));
+        Trainer auto = new Trainer(workload, config, CheckpointSchedule.every(10, 10), ComputeDevice.AUTO.resolve(0, ENGINE));
+        assertEquals(losses(auto), losses(onCpu));
     }
 
     private static List<Double> losses(Trainer trainer) {
