@@ -1,7 +1,5 @@
 package org.emergence.gateway.experiments;
 
-import io.grpc.StatusRuntimeException;
-
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -61,10 +59,6 @@ public final class ExperimentImports {
         private volatile boolean failed;
         /** A message asked of the caller and not yet received; guarded by {@code this}. */
         private boolean awaiting = true;
-        /** The caller has half-closed; guarded by {@code this}. */
-        private boolean callerDone;
-        /** A refusal waiting for the caller to half-close; guarded by {@code this}. */
-        private StatusRuntimeException pendingRefusal;
         /** The caller gets one answer, though the trainer's error and the caller's own may race. */
         private final AtomicBoolean answered = new AtomicBoolean();
 
@@ -80,8 +74,6 @@ public final class ExperimentImports {
                 awaiting = false;
             }
             if (failed) {
-                // Refused: read the rest of the stream (and drop it) until the caller half-closes.
-                caller.request(1);
                 return;
             }
             try {
@@ -169,15 +161,6 @@ public final class ExperimentImports {
 
         @Override
         public void onCompleted() {
-            StatusRuntimeException refusal;
-            synchronized (this) {
-                callerDone = true;
-                refusal = pendingRefusal;
-            }
-            if (refusal != null) {
-                caller.onError(refusal);
-                return;
-            }
             if (failed) {
                 return;
             }
@@ -190,31 +173,16 @@ public final class ExperimentImports {
 
         private void fail(RuntimeException e) {
             failed = true;
-            // The refusal is the answer: taken before the trainer's call is cancelled, whose
-            // CANCELLED comes back through the trainer's observer.
-            answerError(e);
             if (trainer != null) {
                 trainer.onError(io.grpc.Status.CANCELLED.withDescription("the import was refused").asRuntimeException());
             }
+            answerError(e);
         }
 
-        /**
-         * A refusal reaches the caller once it has half-closed: closing a client stream the caller
-         * is still writing resets it, and the caller may then read CANCELLED instead of the refusal.
-         */
         private void answerError(Throwable cause) {
-            if (!answered.compareAndSet(false, true)) {
-                return;
+            if (answered.compareAndSet(false, true)) {
+                caller.onError(Calls.toStatus(cause));
             }
-            StatusRuntimeException refusal = Calls.toStatus(cause);
-            synchronized (this) {
-                if (!callerDone) {
-                    pendingRefusal = refusal;
-                    caller.request(1);
-                    return;
-                }
-            }
-            caller.onError(refusal);
         }
     }
 }
