@@ -173,10 +173,12 @@ public final class ExperimentImports {
 
         private void fail(RuntimeException e) {
             failed = true;
+            // The refusal is the answer: taken before the trainer's call is cancelled, whose
+            // CANCELLED comes back through the trainer's observer.
+            answerError(e);
             if (trainer != null) {
                 trainer.onError(io.grpc.Status.CANCELLED.withDescription("the import was refused").asRuntimeException());
             }
-            answerError(e);
         }
 
         private void answerError(Throwable cause) {
