@@ -3,7 +3,6 @@ package org.emergence.tda.cli;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import picocli.CommandLine;
 
 /**
  * The AOT cache's training run (aot-cache.sh): RipserCli once per argument group (groups separated
@@ -20,7 +19,7 @@ public final class RipserCliTraining {
                 group.add(arg);
                 continue;
             }
-            int code = new CommandLine(new RipserCli()).execute(group.toArray(String[]::new));
+            int code = RipserCli.run(group.toArray(String[]::new), System.out, System.err);
             if (code != 0) System.exit(code);
             group.clear();
         }

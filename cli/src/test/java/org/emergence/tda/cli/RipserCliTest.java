@@ -12,20 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /** The CLI prints exactly what Ripser 1.2.1 prints (expected texts were produced by Debian's ripser). */
 class RipserCliTest {
 
     private static String run(String... args) {
-        PrintStream saved = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(0, new CommandLine(new RipserCli()).execute(args));
-        } finally {
-            System.setOut(saved);
-        }
+        assertEquals(0, RipserCli.run(args, new PrintStream(buffer, true, StandardCharsets.UTF_8), System.err));
         return buffer.toString(StandardCharsets.UTF_8);
     }
 
@@ -118,6 +111,26 @@ class RipserCliTest {
                  [0, )
                 persistence intervals in dim 1:
                 """, run("--format", "point-cloud", "--threshold", "1.2", square.toString()));
+    }
+
+    /** Options as picocli read them before the parser replaced it: "--name value" and "--name=value" alike. */
+    @Test
+    void optionsTakeTheirValueInlineOrNext(@TempDir Path tmp) throws Exception {
+        Path lower = Files.writeString(tmp.resolve("low.txt"), "1\n2 3\n4 5 6\n");
+        assertEquals(run("--dim", "0", "--threshold", "4.5", lower.toString()),
+                run("--dim=0", "--threshold=4.5", lower.toString()));
+        assertEquals(RipserCli.USAGE, run("--help"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(quoteCharacter = '"', value = {"--bogus,Unknown option: '--bogus'", "--dim,Missing required parameter for option '--dim'",
+            "--dim=x,Invalid value for option '--dim': 'x' is not a number", "--format=dipha,unknown format dipha"})
+    void usageErrorsExitWithTwoAndSayWhy(String arg, String message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        assertEquals(RipserCli.USAGE_ERROR, RipserCli.run(new String[] {arg},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertEquals(message + "\n" + RipserCli.USAGE, err.toString(StandardCharsets.UTF_8));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 
     @Test

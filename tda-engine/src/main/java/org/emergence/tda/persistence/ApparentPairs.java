@@ -13,7 +13,6 @@ final class ApparentPairs {
     private final CoboundaryEnumerator cofacets;
     private final int[] vertices = new int[5];
     private final int[] facet = new int[5];
-    private final int[] cofacet = new int[6];
     /** Sign parity of the facet returned by the last {@link #apparentFacet}. */
     int facetParity;
 
@@ -23,15 +22,33 @@ final class ApparentPairs {
         this.cofacets = filtration.coboundary(index);
     }
 
-    /** The cofacet of largest index with the simplex's diameter, or -1; its vertices go to {@link #cofacet}. */
+    /** The cofacet of largest index with the simplex's diameter, or -1; the enumerator is left standing on it. */
     private long zeroPivotCofacet(long simplex, int diameter, int dim, int[] simplexVertices) {
         cofacets.set(simplex, diameter, dim, simplexVertices);
         while (cofacets.next(true))
-            if (cofacets.cofacetDiameter == diameter) {
-                cofacets.cofacetVertices(cofacet);
-                return cofacets.cofacetIndex;
-            }
+            if (cofacets.cofacetDiameter == diameter) return cofacets.cofacetIndex;
         return -1;
+    }
+
+    /**
+     * Whether the simplex is the facet of smallest index with its diameter of the cofacet the
+     * enumerator stands on. The facets of smaller index drop a vertex above the new one; each must
+     * be of smaller diameter. Their edges to the new vertex come from the enumeration and the
+     * others from the simplex, so an edge's cofacet (dimension 0's case) needs no rank look-up at all.
+     */
+    private boolean isZeroPivotFacetOfCofacet(int[] simplexVertices, int diameter, int dim) {
+        int added = cofacets.cofacetVertex;
+        for (int drop = 0; drop <= dim && simplexVertices[drop] > added; drop++) {
+            int d = 0;
+            for (int t = 0; t <= dim; t++) {
+                if (t == drop) continue;
+                d = Math.max(d, cofacets.newEdgeRank(t));
+                for (int u = t + 1; u <= dim; u++)
+                    if (u != drop) d = Math.max(d, filtration.rank(simplexVertices[t], simplexVertices[u]));
+            }
+            if (d == diameter) return false;
+        }
+        return true;
     }
 
     /**
@@ -58,7 +75,7 @@ final class ApparentPairs {
     /** As {@link #apparentCofacet(long, int, int)} with the simplex's vertices, largest first. */
     long apparentCofacet(long simplex, int diameter, int dim, int[] simplexVertices) {
         long c = zeroPivotCofacet(simplex, diameter, dim, simplexVertices);
-        return c != -1 && zeroPivotFacet(cofacet, diameter, dim + 1) == simplex ? c : -1;
+        return c != -1 && isZeroPivotFacetOfCofacet(simplexVertices, diameter, dim) ? c : -1;
     }
 
     long apparentFacet(long simplex, int diameter, int dim) {

@@ -57,6 +57,9 @@ abstract sealed class CoboundaryEnumerator permits DenseCoboundary, SparseCoboun
         while (t < count) out[c++] = vertices[t++];
     }
 
+    /** Rank of the edge between the current cofacet's new vertex and vertices[t]: read off the enumeration, no search. */
+    abstract int newEdgeRank(int t);
+
     /**
      * Advances to the next cofacet within the threshold. With {@code all} false only cofacets
      * whose new vertex exceeds every vertex of the simplex are produced, so that each simplex of

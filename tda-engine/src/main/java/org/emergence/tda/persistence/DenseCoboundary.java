@@ -20,6 +20,11 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     }
 
     @Override
+    int newEdgeRank(int t) {
+        return ranks[rowOffset[t] + cofacetVertex];
+    }
+
+    @Override
     boolean next(boolean all) {
         long[] bk = index.row(k);
         while (j >= k) {

@@ -14,12 +14,12 @@ final class FiltrationBuilder {
     private FiltrationBuilder() {}
 
     static Filtration build(DistanceSource source, double requestedThreshold, int threads) {
-        return switch (source) {
-            case DistanceSource.Sparse s -> sparse(s.n, s.i, s.j, s.d, Double.isNaN(requestedThreshold)
-                    ? Double.POSITIVE_INFINITY : requestedThreshold);
-            case DistanceSource.Dense d -> fromLower(d.lower, d.n, requestedThreshold);
-            case DistanceSource.Points p -> fromLower(pairwise(p, threads), p.size(), requestedThreshold);
-        };
+        // instanceof, not a pattern switch: its bootstrap generates a class at run time, ~0.08 s of a CLI start
+        if (source instanceof DistanceSource.Sparse s)
+            return sparse(s.n, s.i, s.j, s.d, Double.isNaN(requestedThreshold) ? Double.POSITIVE_INFINITY : requestedThreshold);
+        if (source instanceof DistanceSource.Dense d) return fromLower(d.lower, d.n, requestedThreshold);
+        DistanceSource.Points p = (DistanceSource.Points) source;
+        return fromLower(pairwise(p, threads), p.size(), requestedThreshold);
     }
 
     private static double[] pairwise(DistanceSource.Points points, int threads) {
@@ -65,12 +65,13 @@ final class FiltrationBuilder {
             return sparse(n, a, b, w, threshold);
         }
         double[] values = distinctValues(lower, within, threshold);
+        RankLookup rankOf = new RankLookup(values);
         int[] ranks = new int[n * n];
         for (int i = 0; i < n; i++) ranks[i * n + i] = 0;
         for (int i = 1, k = 0; i < n; i++)
             for (int j = 0; j < i; j++, k++) {
                 double v = lower[k];
-                int r = within(v, threshold) ? Arrays.binarySearch(values, v) : Filtration.ABSENT;
+                int r = within(v, threshold) ? rankOf.rank(v) : Filtration.ABSENT;
                 ranks[i * n + j] = r;
                 ranks[j * n + i] = r;
             }
@@ -92,16 +93,62 @@ final class FiltrationBuilder {
         return Arrays.copyOf(values, distinct);
     }
 
+    /**
+     * The rank of a distance among the distinct ones, by open addressing on its bits: binary
+     * searches over the 300,000 distinct distances of a thresholded 2,000-point circle missed the
+     * cache at every step and were a tenth of its whole computation.
+     */
+    static final class RankLookup {
+        /** No distance has these bits (they are a NaN's). */
+        private static final long EMPTY = -1L;
+        private final long[] keys;
+        private final int[] ranks;
+        private final int shift;
+
+        RankLookup(double[] distinctAscending) {
+            int bits = 64 - Long.numberOfLeadingZeros(Math.max(1, 2L * distinctAscending.length - 1)); // load <= 1/2
+            keys = new long[1 << bits];
+            ranks = new int[1 << bits];
+            shift = 64 - bits;
+            Arrays.fill(keys, EMPTY);
+            for (int r = 0; r < distinctAscending.length; r++) {
+                long key = key(distinctAscending[r]);
+                int slot = slot(key);
+                while (keys[slot] != EMPTY) slot = (slot + 1) & (keys.length - 1);
+                keys[slot] = key;
+                ranks[slot] = r;
+            }
+        }
+
+        /** -0.0 and 0.0 are one distance (the distinct values merged them). */
+        private static long key(double value) {
+            return Double.doubleToRawLongBits(value + 0.0);
+        }
+
+        private int slot(long key) {
+            return (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
+        }
+
+        /** Rank of a value that is one of the distinct values. */
+        int rank(double value) {
+            long key = key(value);
+            int slot = slot(key);
+            while (keys[slot] != key) slot = (slot + 1) & (keys.length - 1);
+            return ranks[slot];
+        }
+    }
+
     private static Filtration sparse(int n, int[] a, int[] b, double[] w, double threshold) {
         int m = 0;
         for (double v : w) if (within(v, threshold)) m++;
         double[] values = distinctValues(w, m, threshold);
+        RankLookup rankOf = new RankLookup(values);
         int[] keptA = new int[m], keptB = new int[m], rank = new int[m];
         for (int e = 0, k = 0; e < a.length; e++)
             if (within(w[e], threshold)) {
                 keptA[k] = a[e];
                 keptB[k] = b[e];
-                rank[k++] = Arrays.binarySearch(values, w[e]);
+                rank[k++] = rankOf.rank(w[e]);
             }
         return SparseFiltration.fromEdges(n, threshold, values, keptA, keptB, rank);
     }

@@ -26,6 +26,12 @@ final class SparseCoboundary extends CoboundaryEnumerator {
         }
     }
 
+    /** The lists of vertices 1.. still stand at the new vertex; the first list has moved one below it. */
+    @Override
+    int newEdgeRank(int t) {
+        return neighborRank[t == 0 ? position[0] + 1 : position[t]];
+    }
+
     @Override
     boolean next(boolean all) {
         outer:

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** One test per Ripser trick, each against its definition. */
@@ -64,8 +65,9 @@ class TricksTest {
 
     @Test
     void coboundaryEnumerationMatchesBruteForce() {
-        for (double threshold : new double[] {Double.NaN, 1.5}) { // dense, then adjacency lists
-            Filtration f = filtration(12, 3, threshold);
+        for (Filtration f : List.of(filtration(12, 3, Double.NaN), filtration(12, 3, 1.5),
+                adjacencyLists(filtration(12, 3, Double.NaN)), adjacencyLists(filtration(12, 3, 1.5)))) {
+            String storage = f.storage() + " below " + f.threshold;
             CombinatorialIndex index = new CombinatorialIndex(f.n, 5);
             CoboundaryEnumerator enumerator = f.coboundary(index);
             for (int k = 2; k <= 3; k++)
@@ -81,57 +83,94 @@ class TricksTest {
                         Arrays.sort(cofacet);
                         int d = f.diameter(cofacet, k + 1);
                         int position = Arrays.binarySearch(cofacet, j);
+                        StringBuilder newEdges = new StringBuilder();
+                        for (int v : descending(s)) newEdges.append(':').append(f.rank(j, v));
                         if (d != Filtration.ABSENT)
-                            expected.add(index.index(descending(cofacet), k + 1) + ":" + d + ":" + (position & 1));
+                            expected.add(index.index(descending(cofacet), k + 1) + ":" + d + ":" + (position & 1) + newEdges);
                     }
                     List<String> actual = new ArrayList<>();
                     enumerator.set(index.index(descending(s), k), diameter, k - 1);
-                    while (enumerator.next(true))
-                        actual.add(enumerator.cofacetIndex + ":" + enumerator.cofacetDiameter + ":" + enumerator.cofacetParity);
-                    assertEquals(expected, actual, Arrays.toString(s) + " threshold " + threshold);
+                    while (enumerator.next(true)) {
+                        StringBuilder newEdges = new StringBuilder();
+                        for (int t = 0; t < k; t++) newEdges.append(':').append(enumerator.newEdgeRank(t));
+                        actual.add(enumerator.cofacetIndex + ":" + enumerator.cofacetDiameter + ":" + enumerator.cofacetParity
+                                + newEdges);
+                    }
+                    assertEquals(expected, actual, Arrays.toString(s) + " " + storage);
                 }
         }
     }
 
-    @Test
-    void apparentPairsMatchTheirDefinition() {
-        Filtration f = filtration(10, 5, Double.NaN);
+    /** The same complex as adjacency lists, whatever fraction of the pairs it holds. */
+    private static Filtration adjacencyLists(Filtration f) {
+        Filtration.EdgeList edges = f.edges();
+        CombinatorialIndex index = new CombinatorialIndex(f.n, 2);
+        int[] a = new int[edges.size()], b = new int[edges.size()], vertices = new int[2];
+        for (int e = 0; e < edges.size(); e++) {
+            index.vertices(edges.index()[e], 1, vertices);
+            a[e] = vertices[0];
+            b[e] = vertices[1];
+        }
+        return SparseFiltration.fromEdges(f.n, f.threshold, f.values, a, b, edges.rank());
+    }
+
+    /** Edges and triangles, on the full matrix and on adjacency lists, with every pair and below a threshold. */
+    @ParameterizedTest
+    @CsvSource({"NaN,2,false", "NaN,3,false", "1.5,2,false", "1.5,3,false", "NaN,2,true", "NaN,3,true", "1.5,2,true",
+            "1.5,3,true"})
+    void apparentPairsMatchTheirDefinition(double threshold, int k, boolean lists) {
+        Filtration f = lists ? adjacencyLists(filtration(10, 5, threshold)) : filtration(10, 5, threshold);
+        assertEquals(lists ? "sparse" : "dense", f.storage());
         CombinatorialIndex index = new CombinatorialIndex(f.n, 5);
         ApparentPairs apparent = new ApparentPairs(f, index);
         int found = 0;
-        for (int[] s : subsets(f.n, 3)) {
-            int d = f.diameter(s, 3);
+        for (int[] s : subsets(f.n, k)) {
+            int d = f.diameter(s, k);
             if (d == Filtration.ABSENT) continue;
-            long idx = index.index(descending(s), 3);
+            long idx = index.index(descending(s), k);
             // definition: the cofacet of equal diameter with the largest index, whose equal-diameter facet of smallest index is s
             long best = -1;
             for (int j = 0; j < f.n; j++) {
                 int jj = j;
                 if (Arrays.stream(s).anyMatch(v -> v == jj)) continue;
-                int[] c = Arrays.copyOf(s, 4);
-                c[3] = j;
+                int[] c = Arrays.copyOf(s, k + 1);
+                c[k] = j;
                 Arrays.sort(c);
-                if (f.diameter(c, 4) == d) best = Math.max(best, index.index(descending(c), 4));
+                if (f.diameter(c, k + 1) == d) best = Math.max(best, index.index(descending(c), k + 1));
             }
             long expected = -1;
             if (best >= 0) {
-                int[] c = new int[4];
-                index.vertices(best, 3, c);
+                int[] c = new int[k + 1];
+                index.vertices(best, k, c);
                 long smallest = Long.MAX_VALUE;
-                for (int drop = 0; drop < 4; drop++) {
-                    int[] facet = new int[3];
-                    for (int t = 0, u = 0; t < 4; t++) if (t != drop) facet[u++] = c[t];
-                    if (f.diameter(facet, 3) == d) smallest = Math.min(smallest, index.index(facet, 3));
+                for (int drop = 0; drop <= k; drop++) {
+                    int[] facet = new int[k];
+                    for (int t = 0, u = 0; t <= k; t++) if (t != drop) facet[u++] = c[t];
+                    if (f.diameter(facet, k) == d) smallest = Math.min(smallest, index.index(facet, k));
                 }
                 if (smallest == idx) expected = best;
             }
-            assertEquals(expected, apparent.apparentCofacet(idx, d, 2), Arrays.toString(s));
+            assertEquals(expected, apparent.apparentCofacet(idx, d, k - 1), Arrays.toString(s));
             if (expected >= 0) {
-                assertEquals(idx, apparent.apparentFacet(expected, d, 3));
+                assertEquals(idx, apparent.apparentFacet(expected, d, k));
                 found++;
             }
         }
         assertTrue(found > 0, "the grid has apparent pairs");
+    }
+
+    /** Each distinct distance's rank is its position among them, found again from an equal value. */
+    @Test
+    void rankLookupGivesEachDistinctValueItsPosition() {
+        Random random = new Random(17);
+        double[] distinct = random.doubles(5000, 0, 10).map(v -> Math.rint(v * 100) / 100).distinct().sorted().toArray();
+        FiltrationBuilder.RankLookup ranks = new FiltrationBuilder.RankLookup(distinct);
+        for (int trial = 0; trial < 20000; trial++) {
+            int r = random.nextInt(distinct.length);
+            assertEquals(r, ranks.rank(Double.parseDouble(Double.toString(distinct[r]))));
+        }
+        assertEquals(0, new FiltrationBuilder.RankLookup(new double[] {-0.0, 1}).rank(0.0));
+        assertEquals(0, new FiltrationBuilder.RankLookup(new double[] {0.0}).rank(0.0));
     }
 
     @ParameterizedTest
