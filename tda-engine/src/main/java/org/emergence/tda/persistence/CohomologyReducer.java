@@ -19,7 +19,7 @@ final class CohomologyReducer {
     private final Cancellation cancellation;
     private final CoboundaryEnumerator cofacets;
     private final ApparentPairs apparent;
-    private final WorkingColumn coboundary;
+    private final PartitionedColumn coboundary;
     private final WorkingColumn reduction;
     private final int[] vertices = new int[5];
     private final int[] cofacetVertices = new int[6];
@@ -27,7 +27,9 @@ final class CohomologyReducer {
     private ColumnList buffer = new ColumnList(64);
     private int[] bufferParity = new int[64];
 
-    CohomologyReducer(Filtration filtration, CombinatorialIndex index, int modulus, Cancellation cancellation) {
+    /** threads and parallelFrom: see {@link PartitionedColumn}. */
+    CohomologyReducer(Filtration filtration, CombinatorialIndex index, int modulus, int threads, long parallelFrom,
+            Cancellation cancellation) {
         this.filtration = filtration;
         this.index = index;
         this.p = modulus;
@@ -35,12 +37,20 @@ final class CohomologyReducer {
         this.cancellation = cancellation;
         this.cofacets = filtration.coboundary(index);
         this.apparent = new ApparentPairs(filtration, index);
-        this.coboundary = new WorkingColumn(modulus, index.simplexCount(), filtration.rankCount());
+        this.coboundary = new PartitionedColumn(filtration, index, modulus, threads, parallelFrom, "rips-reduction");
         this.reduction = new WorkingColumn(modulus, index.simplexCount(), filtration.rankCount());
     }
 
     /** Reduces the columns of dimension dim; returns the bars (and cocycles when asked), fills pivots. */
     Diagram reduce(ColumnList columns, int dim, PivotIndex pivots, boolean withCocycles) {
+        try {
+            return reduceColumns(columns, dim, pivots, withCocycles);
+        } finally {
+            coboundary.stopWorkers();
+        }
+    }
+
+    private Diagram reduceColumns(ColumnList columns, int dim, PivotIndex pivots, boolean withCocycles) {
         List<PersistencePair> pairs = new ArrayList<>();
         List<Cocycle> cocycles = new ArrayList<>();
         ReductionMatrix matrix = new ReductionMatrix();
@@ -123,11 +133,7 @@ final class CohomologyReducer {
     private void addSimplexCoboundary(long simplex, int diameter, int dim, int coefficient) {
         tick();
         reduction.push(diameter, simplex, coefficient);
-        cofacets.set(simplex, diameter, dim);
-        int negated = p - coefficient;
-        while (cofacets.next(true))
-            coboundary.push(cofacets.cofacetDiameter, cofacets.cofacetIndex,
-                    cofacets.cofacetParity == 1 ? negated : coefficient);
+        coboundary.add(simplex, diameter, dim, coefficient);
     }
 
     private void addColumn(ColumnList columns, ReductionMatrix matrix, int column, int factor, int dim) {

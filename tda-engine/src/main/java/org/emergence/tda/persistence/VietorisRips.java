@@ -10,7 +10,8 @@ import java.util.Locale;
  * apparent pairs) are reduced with implicit coboundaries. When dimension 1 is the top one, the
  * filtration dense and the triangles few enough to list, many columns left per point mean long
  * reductions, each column addition re-enumerating whole coboundaries: there forward cohomology
- * over the explicit triangles ({@link ForwardCohomology}, one pass over them) takes over.
+ * over the explicit triangles ({@link ForwardCohomology}, one pass over them) takes over. With
+ * several threads, the additions to a long column are shared among them ({@link PartitionedColumn}).
  */
 public final class VietorisRips {
     static final String IMPLICIT = "cohomology, clearing, apparent and emergent pairs";
@@ -68,6 +69,12 @@ public final class VietorisRips {
 
     static PersistenceResult compute(DistanceSource distances, RipsOptions options, Cancellation cancellation,
             Choice choice) {
+        return compute(distances, options, cancellation, choice, PartitionedColumn.PARALLEL_FROM);
+    }
+
+    /** parallelFrom: the column size from which its additions go to all threads (tests use 0 to run them there). */
+    static PersistenceResult compute(DistanceSource distances, RipsOptions options, Cancellation cancellation,
+            Choice choice, long parallelFrom) {
         if (distances == null) throw new IllegalArgumentException("distances is null");
         if (options == null) throw new IllegalArgumentException("options is null");
         if (cancellation == null) throw new IllegalArgumentException("cancellation is null");
@@ -94,7 +101,8 @@ public final class VietorisRips {
             simplices.diameter = edges.rank();
             simplices.size = edges.size();
         }
-        CohomologyReducer reducer = new CohomologyReducer(filtration, index, options.modulus(), cancellation);
+        CohomologyReducer reducer = new CohomologyReducer(filtration, index, options.modulus(), options.threads(),
+                parallelFrom, cancellation);
         String reduction = IMPLICIT, reason = implicitReason(filtration, excluded, columns.size, choice);
         if (reason == null) {
             long[] sorted = ForwardCohomology.sortedTriangles(filtration, index, edges, cancellation);

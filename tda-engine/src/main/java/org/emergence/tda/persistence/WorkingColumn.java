@@ -45,6 +45,11 @@ final class WorkingColumn {
         return size == 0;
     }
 
+    /** Entries held, copies of a simplex counted apart. */
+    int size() {
+        return size;
+    }
+
     void clear() {
         size = 0;
     }
