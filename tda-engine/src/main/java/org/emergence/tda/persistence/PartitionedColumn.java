@@ -27,6 +27,8 @@ final class PartitionedColumn {
     static final int PARALLEL_FROM = 1 << 15;
     /** Spins before a waiting thread parks: about the time one addition of a long column takes. */
     private static final int SPINS = 1 << 12;
+    /** {@link #pushQueued}'s argument for all parts at once. */
+    private static final int EVERY_PART = -1;
 
     private final int p;
     private final WorkingColumn[] parts;
@@ -109,7 +111,7 @@ final class PartitionedColumn {
             if (workers == null) workers = new Workers();
             workers.run();
         } else {
-            pushQueuedHere();
+            pushQueued(EVERY_PART);
             for (int w = 0; w < parts.length; w++) partHasPivot[w] = parts[w].pivot();
         }
         queued = 0;
@@ -129,31 +131,28 @@ final class PartitionedColumn {
                 || (a.pivotDiameter == b.pivotDiameter && a.pivotIndex > b.pivotIndex);
     }
 
-    private void pushQueuedHere() {
-        CoboundaryEnumerator enumerator = cofacets[0];
-        for (int a = 0; a < queued; a++) {
-            int coefficient = queuedCoefficient[a], negated = p - coefficient;
-            enumerator.set(queuedSimplex[a], queuedDiameter[a], dim);
-            while (enumerator.next(true))
-                push(enumerator.cofacetDiameter, enumerator.cofacetIndex,
-                        enumerator.cofacetParity == 1 ? negated : coefficient);
-        }
-    }
-
-    /** One thread's share of a parallel {@link #pivot}: the queued cofacets of its part, then the part's pivot. */
-    private void pushQueuedPart(int w) {
-        WorkingColumn part = parts[w];
-        CoboundaryEnumerator enumerator = cofacets[w];
+    /**
+     * Pushes the queued cofacets that fall in part {@code only}, or in every part when only is
+     * {@link #EVERY_PART} (the caller's thread alone): each cofacet is enumerated once either way.
+     */
+    private void pushQueued(int only) {
+        CoboundaryEnumerator enumerator = cofacets[only == EVERY_PART ? 0 : only];
         for (int a = 0; a < queued; a++) {
             int coefficient = queuedCoefficient[a], negated = p - coefficient;
             enumerator.set(queuedSimplex[a], queuedDiameter[a], dim);
             while (enumerator.next(true)) {
                 long cofacet = enumerator.cofacetIndex;
-                if (part(cofacet) == w)
-                    part.push(enumerator.cofacetDiameter, cofacet, enumerator.cofacetParity == 1 ? negated : coefficient);
+                int part = part(cofacet);
+                if (only == EVERY_PART || part == only)
+                    parts[part].push(enumerator.cofacetDiameter, cofacet, enumerator.cofacetParity == 1 ? negated : coefficient);
             }
         }
-        partHasPivot[w] = part.pivot();
+    }
+
+    /** One thread's share of a parallel {@link #pivot}: the queued cofacets of its part, then the part's pivot. */
+    private void pushQueuedPart(int w) {
+        pushQueued(w);
+        partHasPivot[w] = parts[w].pivot();
     }
 
     /** Stops the worker threads (started at the first long column); the next long column starts new ones. */
