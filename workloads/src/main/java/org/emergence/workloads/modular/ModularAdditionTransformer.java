@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import org.emergence.workloads.Initialisers;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.Scalars;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
 import org.emergence.workloads.transformer.CausalAttention;
@@ -168,7 +169,7 @@ public final class ModularAdditionTransformer extends ModularAddition {
             NDArray queries = perHead(projected.get(":, 0:" + width), heads, dHead);
             NDArray keys = perHead(projected.get(":, " + width + ":" + 2 * width), heads, dHead);
             values = projected.get(":, " + 2 * width + ":");
-            scores = queries.matMul(keys.transpose(0, 2, 1)).div(Math.sqrt(dHead))
+            scores = Scalars.dividedBy(queries.matMul(keys.transpose(0, 2, 1)), Math.sqrt(dHead))
                     .reshape(heads, -1).transpose();
         }
 

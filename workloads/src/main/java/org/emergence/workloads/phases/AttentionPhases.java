@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.Scalars;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
 import org.emergence.workloads.Workload;
@@ -132,7 +133,7 @@ public final class AttentionPhases implements Workload {
         }
         NDArray positions = inputs.getManager().create(encodings, new Shape(AttentionPhasesConfig.TOKENS, d));
         // z_l = (x_l + p_l)^T W / sqrt(d), so the score z_l z_m is (x_l + p_l)^T W W^T (x_m + p_m) / d.
-        NDArray z = inputs.add(positions).matMul(parameters.get(WEIGHT)).div((float) Math.sqrt(d));
+        NDArray z = Scalars.dividedBy(inputs.add(positions).matMul(parameters.get(WEIGHT)), Math.sqrt(d));
         NDArray attention = z.matMul(z.transpose(0, 2, 1)).softmax(-1);
         NDArray outputs = attention.matMul(inputs);
         return new Trace(outputs, Map.of(), request.attention() ? List.of(attention.expandDims(1)) : List.of());
@@ -140,7 +141,7 @@ public final class AttentionPhases implements Workload {
 
     @Override
     public NDArray loss(NDArray outputs, NDArray targets) {
-        return outputs.sub(targets).square().sum(new int[] {1, 2}).mean().div(2f * config.dimension());
+        return Scalars.dividedBy(outputs.sub(targets).square().sum(new int[] {1, 2}).mean(), 2.0 * config.dimension());
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.emergence.workloads.transformer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.emergence.workloads.Scalars;
 
 /**
  * Multi-head causal self-attention as a pure function of its weights, in the layout every
@@ -34,7 +35,7 @@ public final class CausalAttention {
         NDArray queries = x.matMul(wQ);
         NDArray keys = x.matMul(wK);
         NDArray values = x.matMul(wV);
-        NDArray pattern = queries.matMul(keys.transpose(0, 1, 3, 2)).div(Math.sqrt(dHead))
+        NDArray pattern = Scalars.dividedBy(queries.matMul(keys.transpose(0, 1, 3, 2)), Math.sqrt(dHead))
                 .add(mask(residual.getManager(), 0, positions)).softmax(-1);
         NDArray output = pattern.matMul(values).matMul(wO).sum(new int[] {1});
         return new Result(output, pattern);

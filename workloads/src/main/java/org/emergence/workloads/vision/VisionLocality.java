@@ -12,6 +12,7 @@ import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Initialisers;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.PatchGrid;
+import org.emergence.workloads.Scalars;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
 import org.emergence.workloads.Workload;
@@ -168,7 +169,7 @@ public final class VisionLocality implements Workload {
         NDArray q = qkv.get(0);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
-        NDArray pattern = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dHead)).softmax(-1);
+        NDArray pattern = Scalars.dividedBy(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(dHead)).softmax(-1);
         NDArray mixed = pattern.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, config.dim());
         return new NDArray[] {mixed.matMul(parameters.get(block + "attn.Wo")).add(parameters.get(block + "attn.bo")), pattern};
     }
