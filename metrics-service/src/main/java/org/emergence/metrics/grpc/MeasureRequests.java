@@ -26,6 +26,7 @@ import org.emergence.proto.v1.RunConfig;
 import org.emergence.service.CheckpointModels;
 import org.emergence.service.RunConfigs;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.EngineThreads;
 import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Workload;
 import org.emergence.workloads.checkpoint.Checkpoint;
@@ -53,6 +54,8 @@ final class MeasureRequests {
         Workload workload = CheckpointModels.workload(checkpoint);
         List<CloudSpec> clouds = clouds(request, workload);
         CheckpointMeasurement measurement;
+        // A request thread is the server's, not the engine's: it needs the configured count too.
+        EngineThreads.applyToThisThread();
         try (NDManager manager = NDManager.newBaseManager()) {
             Parameters parameters = NamedTensors.toParameters(manager, CheckpointModels.parameters(checkpoint));
             DataSplit data = workload.data(manager, config.getSeed());

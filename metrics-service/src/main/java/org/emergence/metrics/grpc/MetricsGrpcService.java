@@ -54,6 +54,7 @@ import org.emergence.proto.v1.Probe;
 import org.emergence.proto.v1.RunConfig;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.EngineThreads;
 import org.emergence.workloads.Parameters;
 import org.emergence.service.CheckpointModels;
 import org.emergence.service.RunConfigs;
@@ -311,6 +312,8 @@ public class MetricsGrpcService implements BindableService, MetricsServiceGrpc.A
         workload.forwardOnly().ifPresent(reason -> {
             throw RequestException.failedPrecondition("the LLC is not applicable to this checkpoint: " + reason);
         });
+        // A request thread is the server's, not the engine's: it needs the configured count too.
+        EngineThreads.applyToThisThread();
         try (NDManager manager = NDManager.newBaseManager()) {
             DataSplit split = workload.data(manager, config.getSeed());
             Batch data = LlcRequests.onTestSplit(settings) ? split.test() : split.train();
