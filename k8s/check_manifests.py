@@ -7,7 +7,8 @@ hold together: probes and resources on every container, Services and autoscalers
 Deployments, volumes and config that exist, and headless Services behind every dns:/// target;
 closed backends: every secretKeyRef names a key of an existing Secret, every service carries the
 service credential from a Secret, every Deployment but the gateway is behind an ingress
-NetworkPolicy, and Redis requires a password that every Redis URL carries.
+NetworkPolicy, and Redis requires a password that every Redis URL carries; TLS: a port on TLS is
+probed on TLS, and the tls overlay's gateway refuses plaintext on both public ports.
 Exits 1 listing the problems; needs python3-yaml.
 """
 import re
@@ -25,6 +26,10 @@ DNS_TARGET = re.compile(r"^dns:///([a-z0-9-]+)\.[^:]*:(\d+)$")
 # The public front door: the one Deployment that takes calls from outside the suite.
 PUBLIC = "gateway"
 REDIS_URL_WITH_PASSWORD = re.compile(r"^rediss?://[^@/]*:[^@/]+@")
+# Secrets the operator creates beside the manifests (k8s/README.md says how): certificates.
+OPERATOR_SECRETS = {"gateway-tls"}
+# The renderings that must serve the public front door on TLS only.
+TLS_RENDERINGS = {"overlays/tls"}
 
 
 def load(path):
@@ -64,6 +69,21 @@ def dockerfile_problems(image, container):
                for port in line.split()[1:]}
     return [f"image {image}: {dockerfile.relative_to(ROOT.parent)} does not EXPOSE port {p['containerPort']}"
             for p in container.get("ports", []) if p["containerPort"] not in exposed]
+
+
+def tls_problems(container, env):
+    """A port on TLS must be probed on TLS: the kubelet's gRPC probe speaks plaintext only."""
+    probes = [container[p] for p in ("startupProbe", "readinessProbe", "livenessProbe") if p in container]
+    problems = []
+    if "QUARKUS_GRPC_SERVER_SSL_CERTIFICATE" in env or "QUARKUS_GRPC_SERVER_SSL_KEY_STORE" in env:
+        if any("grpc" in probe for probe in probes):
+            problems.append("a gRPC probe on a TLS gRPC port (probe /q/health/ready by httpGet instead)")
+        if "QUARKUS_GRPC_SERVER_SSL_KEY" not in env and "QUARKUS_GRPC_SERVER_SSL_KEY_STORE" not in env:
+            problems.append("a gRPC certificate without its key")
+    if env.get("QUARKUS_HTTP_INSECURE_REQUESTS", {}).get("value") == "disabled":
+        problems += [f"an httpGet probe on {probe['httpGet'].get('path')} without scheme HTTPS on a TLS-only HTTP port"
+                     for probe in probes if "httpGet" in probe and probe["httpGet"].get("scheme") != "HTTPS"]
+    return problems
 
 
 def check_documents(docs, where):
@@ -127,6 +147,12 @@ def check_documents(docs, where):
                     problem(f"{at}: EMERGENCE_REDIS_URL {url!r} carries no password")
             if image.startswith("redis:") and "--requirepass" not in container.get("args", []):
                 problem(f"{at}: Redis started without --requirepass")
+            problems.extend(f"{where}: {at}: {message}" for message in tls_problems(container, env))
+            if where in TLS_RENDERINGS and name == PUBLIC and not (
+                    env.get("QUARKUS_GRPC_SERVER_PLAIN_TEXT", {}).get("value") == "false"
+                    and env.get("QUARKUS_HTTP_INSECURE_REQUESTS", {}).get("value") == "disabled"):
+                problem(f"{at}: the public ports must refuse plaintext (gRPC plain-text false, HTTP insecure "
+                        "requests disabled)")
         labels = deployment["spec"]["template"]["metadata"].get("labels", {})
         if name != PUBLIC and not any(p["spec"]["podSelector"].get("matchLabels", {}).items() <= labels.items()
                                       for p in policies):
@@ -135,6 +161,9 @@ def check_documents(docs, where):
             claim = volume.get("persistentVolumeClaim", {}).get("claimName")
             if claim and claim not in claims:
                 problem(f"Deployment {name}: PersistentVolumeClaim {claim} does not exist")
+            secret = volume.get("secret", {}).get("secretName")
+            if secret and secret not in secrets and secret not in OPERATOR_SECRETS:
+                problem(f"Deployment {name}: Secret {secret} does not exist")
         if name in scaled and "replicas" in deployment["spec"]:
             problem(f"Deployment {name}: sets replicas while an autoscaler owns the count")
 

@@ -55,12 +55,14 @@ class GatewayTlsTest {
         public Map<String, String> getConfigOverrides() {
             try {
                 SelfSignedCertificate tls = SelfSignedCertificate.generate(FOLDER);
-                String keyStore = tls.keyStore().toAbsolutePath().toString();
+                String certificate = tls.certificate().toAbsolutePath().toString();
+                String key = tls.privateKey().toAbsolutePath().toString();
+                // PEM files, as k8s/overlays/tls sets these keys from a Kubernetes TLS Secret.
                 return Map.ofEntries(Map.entry("quarkus.grpc.server.plain-text", "false"),
-                        Map.entry("quarkus.grpc.server.ssl.key-store", keyStore),
-                        Map.entry("quarkus.grpc.server.ssl.key-store-password", tls.password()),
-                        Map.entry("quarkus.tls.key-store.p12.path", keyStore),
-                        Map.entry("quarkus.tls.key-store.p12.password", tls.password()),
+                        Map.entry("quarkus.grpc.server.ssl.certificate", certificate),
+                        Map.entry("quarkus.grpc.server.ssl.key", key),
+                        Map.entry("quarkus.tls.key-store.pem.0.cert", certificate),
+                        Map.entry("quarkus.tls.key-store.pem.0.key", key),
                         Map.entry("quarkus.http.insecure-requests", "disabled"),
                         Map.entry("quarkus.http.test-ssl-port", "0"),
                         Map.entry("gateway.data-dir", Files.createTempDirectory("gateway-tls").toString()),
