@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.emergence.metrics.attention.AttentionLocality;
+import org.emergence.metrics.attention.AttentionMaps;
 import org.emergence.metrics.attention.AttentionPattern;
 import org.emergence.metrics.attention.InductionScore;
 import org.emergence.metrics.attention.LayerLocality;
@@ -263,7 +264,7 @@ public final class CheckpointProbes {
 
     /** How one layer's maps [inputs][heads][queries][keys] are measured: along a sequence, or on a patch grid. */
     private interface Geometry {
-        LayerLocality measure(double[][][][] maps);
+        LayerLocality measure(AttentionMaps maps);
     }
 
     /** @param targets the workload's induction targets for the probe inputs; without them no induction score */
@@ -271,7 +272,7 @@ public final class CheckpointProbes {
                                                                     Map<String, Double> scalars, Geometry geometry) {
         List<CheckpointMeasurement.HeadValues> heads = new ArrayList<>();
         for (int layer = 0; layer < layers.size(); layer++) {
-            double[][][][] maps = Matrices.rank4(layers.get(layer));
+            AttentionMaps maps = Matrices.attentionMaps(layers.get(layer));
             LayerLocality locality = geometry.measure(maps);
             double[] induction = targets.map(t -> InductionScore.perHead(maps, t)).orElse(null);
             for (int head = 0; head < locality.meanAttentionDistance().length; head++) {
