@@ -35,11 +35,12 @@ public record AttentionPattern(double[][] weights, int sourceQueries, int source
     public static AttentionPattern of(AttentionMaps maps, int head) {
         int queries = maps.queries();
         int keys = maps.keys();
+        int inputs = maps.samples();
         double[][] mean = new double[queries][keys];
-        for (int input = 0; input < maps.samples(); input++) {
+        for (int input = 0; input < inputs; input++) {
             for (int q = 0; q < queries; q++) {
                 for (int k = 0; k < keys; k++) {
-                    mean[q][k] += maps.get(input, head, q, k) / maps.samples();
+                    mean[q][k] += maps.get(input, head, q, k) / inputs;
                 }
             }
         }
