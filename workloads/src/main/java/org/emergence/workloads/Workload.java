@@ -107,6 +107,15 @@ public interface Workload {
     }
 
     /**
+     * For a task over Z_p ({@link #cyclicTask}), the trace of every pair (a, b), row a p + b, where
+     * the model computes all p^2 of them at once faster than {@link #trace} does row by row; empty,
+     * the default, where it does not. The numbers are {@link #trace}'s up to float round-off.
+     */
+    default Optional<Trace> traceAllPairs(Parameters parameters, TraceRequest request) {
+        return Optional.empty();
+    }
+
+    /**
      * What the induction score reads: for each input row and position, the key positions an
      * induction head at that position attends to (the token right after an earlier occurrence of
      * what sits there), as [rows][positions][keys]; a position without any is not scored. Empty

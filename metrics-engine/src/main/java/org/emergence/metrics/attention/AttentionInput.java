@@ -10,12 +10,12 @@ final class AttentionInput {
     }
 
     /**
-     * Checks attention[sample][head][query][key]: every sample has the same number of heads, every head is
-     * tokens x tokens, entries are finite and non-negative and every row sums to 1.
+     * Checks attention[sample][head][query][key] is not ragged: every sample has the same number of heads, every
+     * head is tokens x tokens ({@link #requireRowStochastic(AttentionMaps, int)} then checks the entries).
      *
      * @return the number of heads
      */
-    static int requireRowStochastic(double[][][][] attention, int tokens) {
+    static int requireShape(double[][][][] attention, int tokens) {
         if (attention == null || attention.length == 0) {
             throw new IllegalArgumentException("attention must hold at least one sample");
         }
@@ -31,12 +31,29 @@ final class AttentionInput {
             }
             for (int h = 0; h < heads; h++) {
                 requireSquare(sample[h], tokens, s, h);
-                for (int q = 0; q < tokens; q++) {
-                    requireRow(sample[h][q], s, h, q);
-                }
             }
         }
         return heads;
+    }
+
+    /**
+     * Checks the maps are tokens x tokens, entries finite and non-negative, every row summing to 1.
+     *
+     * @return the number of heads
+     */
+    static int requireRowStochastic(AttentionMaps attention, int tokens) {
+        if (attention.samples() == 0) {
+            throw new IllegalArgumentException("attention must hold at least one sample");
+        }
+        if (attention.heads() == 0) {
+            throw new IllegalArgumentException("attention must hold at least one head: sample 0 has none");
+        }
+        if (attention.queries() != tokens || attention.keys() != tokens) {
+            throw new IllegalArgumentException("attention maps are " + attention.queries() + " queries x "
+                    + attention.keys() + " keys, expected " + tokens + " x " + tokens);
+        }
+        requireRows(attention);
+        return attention.heads();
     }
 
     private static void requireSquare(double[][] map, int tokens, int sample, int head) {
@@ -52,19 +69,26 @@ final class AttentionInput {
         }
     }
 
-    private static void requireRow(double[] row, int sample, int head, int query) {
-        double sum = 0;
-        for (int k = 0; k < row.length; k++) {
-            double a = row[k];
-            if (!(a >= 0) || a == Double.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException("attention weights must be finite and non-negative: sample "
-                        + sample + " head " + head + " query " + query + " key " + k + " is " + a);
+    /** Entries finite and non-negative, every row summing to 1. */
+    private static void requireRows(AttentionMaps attention) {
+        for (int sample = 0; sample < attention.samples(); sample++) {
+            for (int head = 0; head < attention.heads(); head++) {
+                for (int query = 0; query < attention.queries(); query++) {
+                    double sum = 0;
+                    for (int k = 0; k < attention.keys(); k++) {
+                        double a = attention.get(sample, head, query, k);
+                        if (!(a >= 0) || a == Double.POSITIVE_INFINITY) {
+                            throw new IllegalArgumentException("attention weights must be finite and non-negative: sample "
+                                    + sample + " head " + head + " query " + query + " key " + k + " is " + a);
+                        }
+                        sum += a;
+                    }
+                    if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
+                        throw new IllegalArgumentException("attention rows must sum to 1: sample " + sample + " head "
+                                + head + " query " + query + " sums to " + sum);
+                    }
+                }
             }
-            sum += a;
-        }
-        if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
-            throw new IllegalArgumentException("attention rows must sum to 1: sample " + sample + " head " + head
-                    + " query " + query + " sums to " + sum);
         }
     }
 }

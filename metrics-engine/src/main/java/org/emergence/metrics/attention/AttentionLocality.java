@@ -28,11 +28,26 @@ public final class AttentionLocality {
 
     /** Locality of a ViT layer over a batch of images on a gridRows x gridCols patch grid. */
     public static LayerLocality ofPatchGrid(double[][][][] attention, int gridRows, int gridCols, int classToken) {
+        int tokens = requireGrid(gridRows, gridCols, classToken);
+        AttentionInput.requireShape(attention, tokens);
+        return ofPatchGrid(AttentionMaps.of(attention), gridRows, gridCols, classToken);
+    }
+
+    /** {@link #ofPatchGrid(double[][][][], int, int, int)} on maps read by index. */
+    public static LayerLocality ofPatchGrid(AttentionMaps attention, int gridRows, int gridCols, int classToken) {
+        AttentionInput.requireRowStochastic(attention, requireGrid(gridRows, gridCols, classToken));
+        return measure(attention, gridDistances(gridRows, gridCols), classToken);
+    }
+
+    /** @return the tokens of the grid with its class token */
+    private static int requireGrid(int gridRows, int gridCols, int classToken) {
         if (gridRows < 1 || gridCols < 1 || (long) gridRows * gridCols < 2) {
             throw new IllegalArgumentException("gridRows x gridCols must hold at least 2 patches, got "
                     + gridRows + " x " + gridCols);
         }
-        return measure(attention, gridDistances(gridRows, gridCols), classToken);
+        int tokens = gridRows * gridCols + (classToken >= 0 ? 1 : 0);
+        requireClassToken(tokens, classToken);
+        return tokens;
     }
 
     /** Locality of a ViT layer for one image. */
@@ -42,12 +57,34 @@ public final class AttentionLocality {
 
     /** Locality of a sequence model's layer over a batch of sequences of equal length. */
     public static LayerLocality ofSequence(double[][][][] attention, int classToken) {
-        int tokens = tokenCount(attention) - (classToken >= 0 ? 1 : 0);
-        if (tokens < 2) {
+        int tokens = tokenCount(attention);
+        requireSequence(tokens, classToken);
+        AttentionInput.requireShape(attention, tokens);
+        return ofSequence(AttentionMaps.of(attention), classToken);
+    }
+
+    /** {@link #ofSequence(double[][][][], int)} on maps read by index. */
+    public static LayerLocality ofSequence(AttentionMaps attention, int classToken) {
+        int tokens = attention.keys();
+        requireSequence(tokens, classToken);
+        AttentionInput.requireRowStochastic(attention, tokens);
+        return measure(attention, sequenceDistances(tokens - (classToken >= 0 ? 1 : 0)), classToken);
+    }
+
+    private static void requireSequence(int tokens, int classToken) {
+        int positions = tokens - (classToken >= 0 ? 1 : 0);
+        if (positions < 2) {
             throw new IllegalArgumentException("attention must cover at least 2 tokens besides the class token, got "
-                    + tokens);
+                    + positions);
         }
-        return measure(attention, sequenceDistances(tokens), classToken);
+        requireClassToken(tokens, classToken);
+    }
+
+    private static void requireClassToken(int tokens, int classToken) {
+        if (classToken < NO_CLASS_TOKEN || classToken >= tokens) {
+            throw new IllegalArgumentException("classToken must be -1 (none) or in [0, " + tokens + "), got "
+                    + classToken);
+        }
     }
 
     /** Locality of a sequence model's layer for one sequence. */
@@ -87,31 +124,27 @@ public final class AttentionLocality {
         return d;
     }
 
-    private static LayerLocality measure(double[][][][] attention, double[][] distance, int classToken) {
+    /** @param attention checked: row-stochastic, tokens x tokens, classToken valid */
+    private static LayerLocality measure(AttentionMaps attention, double[][] distance, int classToken) {
         int positions = distance.length;
         int tokens = positions + (classToken >= 0 ? 1 : 0);
-        if (classToken < NO_CLASS_TOKEN || classToken >= tokens) {
-            throw new IllegalArgumentException("classToken must be -1 (none) or in [0, " + tokens + "), got "
-                    + classToken);
-        }
-        int heads = AttentionInput.requireRowStochastic(attention, tokens);
+        int heads = attention.heads();
         int[] position = positionsOfTokens(tokens, classToken);
         double logKeys = Math.log(positions);
         double[] mad = new double[heads];
         double[] entropy = new double[heads];
-        for (int s = 0; s < attention.length; s++) {
+        for (int s = 0; s < attention.samples(); s++) {
             for (int h = 0; h < heads; h++) {
                 for (int q = 0; q < tokens; q++) {
                     if (q == classToken) {
                         continue;
                     }
-                    double[] row = attention[s][h][q];
                     double[] rowDistance = distance[position[q]];
                     double mass = 0;
                     double weightedDistance = 0;
                     double sumALogA = 0;
                     for (int k = 0; k < tokens; k++) {
-                        double a = row[k];
+                        double a = attention.get(s, h, q, k);
                         if (k == classToken || a == 0) {
                             continue;
                         }
@@ -129,7 +162,7 @@ public final class AttentionLocality {
                 }
             }
         }
-        double rows = (double) attention.length * positions;
+        double rows = (double) attention.samples() * positions;
         for (int h = 0; h < heads; h++) {
             mad[h] /= rows;
             entropy[h] /= rows;

@@ -29,13 +29,18 @@ public record AttentionPattern(double[][] weights, int sourceQueries, int source
 
     /** @param maps one layer's maps [inputs][heads][queries][keys] */
     public static AttentionPattern of(double[][][][] maps, int head) {
-        int queries = maps[0][head].length;
-        int keys = maps[0][head][0].length;
+        return of(AttentionMaps.of(maps), head);
+    }
+
+    public static AttentionPattern of(AttentionMaps maps, int head) {
+        int queries = maps.queries();
+        int keys = maps.keys();
+        int inputs = maps.samples();
         double[][] mean = new double[queries][keys];
-        for (double[][][] input : maps) {
+        for (int input = 0; input < inputs; input++) {
             for (int q = 0; q < queries; q++) {
                 for (int k = 0; k < keys; k++) {
-                    mean[q][k] += input[head][q][k] / maps.length;
+                    mean[q][k] += maps.get(input, head, q, k) / inputs;
                 }
             }
         }

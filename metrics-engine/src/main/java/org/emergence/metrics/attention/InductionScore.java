@@ -60,12 +60,15 @@ public final class InductionScore {
      * @return the score of each head; NaN for every head where no position is scored
      */
     public static double[] perHead(double[][][][] attention, int[][][] targets) {
-        if (targets == null || attention == null || targets.length != attention.length) {
-            throw new IllegalArgumentException("targets must hold one row per attention sample: "
-                    + (targets == null ? 0 : targets.length) + " target rows for "
-                    + (attention == null ? 0 : attention.length) + " samples");
-        }
-        int length = targets.length == 0 || targets[0] == null ? 0 : targets[0].length;
+        requireTargetRows(targets, attention == null ? 0 : attention.length);
+        AttentionInput.requireShape(attention, length(targets));
+        return perHead(AttentionMaps.of(attention), targets);
+    }
+
+    /** {@link #perHead(double[][][][], int[][][])} on maps read by index. */
+    public static double[] perHead(AttentionMaps attention, int[][][] targets) {
+        requireTargetRows(targets, attention.samples());
+        int length = length(targets);
         int heads = AttentionInput.requireRowStochastic(attention, length);
         double[] score = new double[heads];
         long counted = 0;
@@ -85,7 +88,7 @@ public final class InductionScore {
                                 + key + ", outside [0, " + t + "]");
                     }
                     for (int h = 0; h < heads; h++) {
-                        score[h] += attention[s][h][t][key];
+                        score[h] += attention.get(s, h, t, key);
                     }
                 }
             }
@@ -94,6 +97,17 @@ public final class InductionScore {
             score[h] = counted == 0 ? Double.NaN : score[h] / counted;
         }
         return score;
+    }
+
+    private static void requireTargetRows(int[][][] targets, int samples) {
+        if (targets == null || targets.length != samples) {
+            throw new IllegalArgumentException("targets must hold one row per attention sample: "
+                    + (targets == null ? 0 : targets.length) + " target rows for " + samples + " samples");
+        }
+    }
+
+    private static int length(int[][][] targets) {
+        return targets.length == 0 || targets[0] == null ? 0 : targets[0].length;
     }
 
     /** Induction score per head of one sequence: attention[head][query][key]. */

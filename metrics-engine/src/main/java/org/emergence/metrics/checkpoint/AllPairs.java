@@ -3,7 +3,15 @@ package org.emergence.metrics.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.Trace;
+import org.emergence.workloads.Workload;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The model's logits over the whole p x p grid of inputs, row a*p+b for the pair (a, b), and
@@ -23,19 +31,44 @@ record AllPairs(double[][] logits, int[] trainIndices) {
      */
     static AllPairs logits(int p, NDArray inputs, NDArray outputs, DataSplit data) {
         double[][] out = Matrices.rows(outputs);
-        long[] pairs = inputs.toType(DataType.INT64, false).toLongArray();
-        int columns = (int) inputs.getShape().get(1);
+        int[] pair = pairIndices(p, inputs);
         double[][] logits = new double[p * p][];
         for (int row = 0; row < out.length; row++) {
-            int a = (int) pairs[row * columns];
-            int b = (int) pairs[row * columns + 1];
-            logits[a * p + b] = out[row];
+            logits[pair[row]] = out[row];
         }
-        int trainRows = (int) data.train().size();
-        int[] train = new int[trainRows];
-        for (int row = 0; row < trainRows; row++) {
-            train[row] = (int) (pairs[row * columns] * p + pairs[row * columns + 1]);
+        return new AllPairs(logits, java.util.Arrays.copyOf(pair, (int) data.train().size()));
+    }
+
+    /** @param gridOutputs the model's logits with row a*p+b for the pair (a, b) ({@link Workload#traceAllPairs}) */
+    static AllPairs ofGrid(int p, NDArray inputs, NDArray gridOutputs, DataSplit data) {
+        return new AllPairs(Matrices.rows(gridOutputs),
+                java.util.Arrays.copyOf(pairIndices(p, inputs), (int) data.train().size()));
+    }
+
+    /** A trace of all pairs, row a*p+b ({@link Workload#traceAllPairs}), with its rows in the order of {@code inputs}. */
+    static Trace rowsOf(Trace grid, int p, NDArray inputs) {
+        NDArray order = inputs.getManager().create(java.util.Arrays.stream(pairIndices(p, inputs)).asLongStream().toArray());
+        Map<String, NDArray> hidden = new LinkedHashMap<>();
+        grid.hidden().forEach((layer, states) -> hidden.put(layer, pick(states, order)));
+        return new Trace(pick(grid.outputs(), order), hidden, grid.attention().stream().map(maps -> pick(maps, order)).toList());
+    }
+
+    /** The rows {@code order} of {@code array} along its first axis, as an embedding look-up (a third of an indexed get's time). */
+    private static NDArray pick(NDArray array, NDArray order) {
+        Shape shape = array.getShape();
+        NDArray table = array.reshape(shape.get(0), -1);
+        NDArray rows = Embedding.embedding(order, table, SparseFormat.DENSE).singletonOrThrow();
+        return rows.reshape(new Shape(order.getShape().get(0)).addAll(shape.slice(1)));
+    }
+
+    /** a*p+b of each row of {@code inputs}. */
+    private static int[] pairIndices(int p, NDArray inputs) {
+        long[] pairs = inputs.toType(DataType.INT64, false).toLongArray();
+        int columns = (int) inputs.getShape().get(1);
+        int[] index = new int[pairs.length / columns];
+        for (int row = 0; row < index.length; row++) {
+            index[row] = (int) (pairs[row * columns] * p + pairs[row * columns + 1]);
         }
-        return new AllPairs(logits, train);
+        return index;
     }
 }

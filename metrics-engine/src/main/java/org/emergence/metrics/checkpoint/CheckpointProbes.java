@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.emergence.metrics.attention.AttentionLocality;
+import org.emergence.metrics.attention.AttentionMaps;
 import org.emergence.metrics.attention.AttentionPattern;
 import org.emergence.metrics.attention.InductionScore;
 import org.emergence.metrics.attention.LayerLocality;
@@ -107,8 +108,13 @@ public final class CheckpointProbes {
         Pass pass = outputs || !layers.isEmpty() || attentionOnAll
                 ? stages.time(Stages.FORWARD, () -> {
                     NDArray inputs = AllPairs.inputs(data);
-                    return new Pass(inputs, ChunkedTrace.of(workload, parameters, inputs,
-                            new TraceRequest(layers, attentionOnAll), blockRows));
+                    TraceRequest request = new TraceRequest(layers, attentionOnAll);
+                    Optional<CyclicTask> task = workload.cyclicTask();
+                    Optional<Trace> allPairs = task.flatMap(t -> workload.traceAllPairs(parameters, request));
+                    return allPairs.map(g -> new Pass(inputs, AllPairs.rowsOf(g, task.orElseThrow().modulus(), inputs),
+                                    Optional.of(g.outputs())))
+                            .orElseGet(() -> new Pass(inputs, ChunkedTrace.of(workload, parameters, inputs, request, blockRows),
+                                    Optional.empty()));
                 }) : null;
         int passes = pass == null ? 0 : 1;
         long tracedRows = pass == null ? 0 : pass.inputs.getShape().get(0);
@@ -119,7 +125,7 @@ public final class CheckpointProbes {
                 ? stages.time(ProbeKind.WEIGHT_NORM, () -> weightNorms(parameters, scalars)) : Map.of();
         Optional<CheckpointMeasurement.Fourier> fourier = probes.contains(ProbeKind.FOURIER)
                 ? Optional.of(stages.time(ProbeKind.FOURIER, () -> fourier(workload, workload.cyclicTask().orElseThrow(),
-                parameters, data, pass.inputs, pass.trace.outputs(), scalars))) : Optional.empty();
+                parameters, data, pass, scalars))) : Optional.empty();
         List<CheckpointMeasurement.HeadValues> attention = List.of();
         if (attentionOnAll) {
             attention = stages.time(ProbeKind.ATTENTION, () -> attention(pass.trace.attention(),
@@ -164,8 +170,11 @@ public final class CheckpointProbes {
                 built, (System.nanoTime() - start) / 1e6, new CheckpointMeasurement.Work(passes, tracedRows, stages.ms));
     }
 
-    /** The shared forward pass: the probe inputs (train rows, then test rows) and their trace. */
-    private record Pass(NDArray inputs, Trace trace) {
+    /**
+     * The shared forward pass: the probe inputs (train rows, then test rows) and their trace, and
+     * the outputs in pair order where the workload traced all pairs at once ({@link Workload#traceAllPairs}).
+     */
+    private record Pass(NDArray inputs, Trace trace, Optional<NDArray> gridOutputs) {
     }
 
     /** Wall time of each stage of one measurement, in the order they ran. */
@@ -226,10 +235,8 @@ public final class CheckpointProbes {
         return norms;
     }
 
-    /** @param inputs {@link AllPairs#inputs}{@code (data)}, the rows of {@code outputs} */
     private static CheckpointMeasurement.Fourier fourier(Workload workload, CyclicTask task, Parameters parameters,
-                                                         DataSplit data, NDArray inputs, NDArray outputs,
-                                                         Map<String, Double> scalars) {
+                                                         DataSplit data, Pass pass, Map<String, Double> scalars) {
         int p = task.modulus();
         FourierSpectrum spectrum = FourierSpectrum.of(Matrices.rows(workload.tokenEmbedding(parameters).orElseThrow()), p);
         double giniUnembedding = workload.unembedding(parameters)
@@ -243,7 +250,8 @@ public final class CheckpointProbes {
         double restricted = Double.NaN;
         double excluded = Double.NaN;
         if (key.length > 0) {
-            AllPairs grid = AllPairs.logits(p, inputs, outputs, data);
+            AllPairs grid = pass.gridOutputs().map(outputs -> AllPairs.ofGrid(p, pass.inputs(), outputs, data))
+                    .orElseGet(() -> AllPairs.logits(p, pass.inputs(), pass.trace().outputs(), data));
             FourierLosses.Result losses = FourierLosses.of(grid.logits(), p, key, grid.trainIndices());
             restricted = losses.restrictedLoss();
             excluded = losses.excludedLoss();
@@ -256,7 +264,7 @@ public final class CheckpointProbes {
 
     /** How one layer's maps [inputs][heads][queries][keys] are measured: along a sequence, or on a patch grid. */
     private interface Geometry {
-        LayerLocality measure(double[][][][] maps);
+        LayerLocality measure(AttentionMaps maps);
     }
 
     /** @param targets the workload's induction targets for the probe inputs; without them no induction score */
@@ -264,7 +272,7 @@ public final class CheckpointProbes {
                                                                     Map<String, Double> scalars, Geometry geometry) {
         List<CheckpointMeasurement.HeadValues> heads = new ArrayList<>();
         for (int layer = 0; layer < layers.size(); layer++) {
-            double[][][][] maps = Matrices.rank4(layers.get(layer));
+            AttentionMaps maps = Matrices.attentionMaps(layers.get(layer));
             LayerLocality locality = geometry.measure(maps);
             double[] induction = targets.map(t -> InductionScore.perHead(maps, t)).orElse(null);
             for (int head = 0; head < locality.meanAttentionDistance().length; head++) {

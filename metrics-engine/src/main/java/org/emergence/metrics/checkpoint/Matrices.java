@@ -3,6 +3,7 @@ package org.emergence.metrics.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.emergence.metrics.attention.AttentionMaps;
 
 import java.util.SplittableRandom;
 
@@ -19,32 +20,36 @@ public final class Matrices {
         }
         int r = (int) shape.get(0);
         int c = (int) shape.get(1);
-        double[] flat = values(matrix);
         double[][] rows = new double[r][c];
-        for (int i = 0; i < r; i++) {
-            System.arraycopy(flat, i * c, rows[i], 0, c);
-        }
+        fill(matrix, rows);
         return rows;
     }
 
-    static double[][][][] rank4(NDArray array) {
-        Shape shape = array.getShape();
-        int a = (int) shape.get(0);
-        int b = (int) shape.get(1);
-        int c = (int) shape.get(2);
-        int d = (int) shape.get(3);
-        double[] flat = values(array);
-        double[][][][] out = new double[a][b][c][d];
-        int offset = 0;
-        for (double[][][] x : out) {
-            for (double[][] y : x) {
-                for (double[] z : y) {
-                    System.arraycopy(flat, offset, z, 0, d);
-                    offset += d;
+    /** Copies the elements, in order, into the rows; a float32 array is widened straight into them, without a flat double copy. */
+    private static void fill(NDArray array, double[][] nested) {
+        if (array.getDataType() == DataType.FLOAT32) {
+            float[] flat = array.toFloatArray();
+            int offset = 0;
+            for (double[] row : nested) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = flat[offset++];
                 }
             }
+        } else {
+            double[] flat = array.toType(DataType.FLOAT64, false).toDoubleArray();
+            int offset = 0;
+            for (double[] row : nested) {
+                System.arraycopy(flat, offset, row, 0, row.length);
+                offset += row.length;
+            }
         }
-        return out;
+    }
+
+    /** One layer's attention [inputs, heads, queries, keys] as maps read by index, without an array per row. */
+    static AttentionMaps attentionMaps(NDArray array) {
+        Shape shape = array.getShape();
+        return AttentionMaps.flat(values(array), (int) shape.get(0), (int) shape.get(1), (int) shape.get(2),
+                (int) shape.get(3));
     }
 
     /**

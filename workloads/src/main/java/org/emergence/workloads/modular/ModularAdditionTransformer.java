@@ -99,17 +99,28 @@ public final class ModularAdditionTransformer extends ModularAddition {
 
     @Override
     public Trace trace(Parameters parameters, NDArray inputs, TraceRequest request) {
+        requireLayers(request);
+        Attention attention = new Attention(parameters);
+        NDArray rows = attention.rows(inputs);
+        // The loss reads only the last position, and the MLP acts per position: only the last
+        // query's attention and MLP are computed.
+        NDArray afterAttention = embed(rows.get(":, -1"), attention.residuals).add(attention.outputAtLastQuery(rows));
+        NDArray neurons = Activation.relu(afterAttention.matMul(parameters.get("mlp.W_in")).add(parameters.get("mlp.b_in")));
+        NDArray afterMlp = afterAttention.add(neurons.matMul(parameters.get("mlp.W_out")).add(parameters.get("mlp.b_out")));
+        List<NDArray> patterns = request.attention() ? List.of(attention.pattern(rows, 0).transpose(0, 3, 1, 2)) : List.of();
+        return lastPosition(parameters, request, neurons, afterMlp, patterns);
+    }
+
+    private void requireLayers(TraceRequest request) {
         if (!LAYERS.containsAll(request.hiddenLayers())) {
             throw new IllegalArgumentException("the transformer's hidden layers are " + hiddenLayers()
                     + ", asked for " + request.hiddenLayers());
         }
-        Attention attention = new Attention(parameters, inputs);
-        // The loss reads only the last position, and the MLP acts per position: only the last
-        // query's attention and MLP are computed.
-        NDArray rows = attention.rows.get(":, -1");
-        NDArray afterAttention = embed(rows, attention.residuals).add(attention.outputAtLastQuery());
-        NDArray neurons = Activation.relu(afterAttention.matMul(parameters.get("mlp.W_in")).add(parameters.get("mlp.b_in")));
-        NDArray afterMlp = afterAttention.add(neurons.matMul(parameters.get("mlp.W_out")).add(parameters.get("mlp.b_out")));
+    }
+
+    /** The logits from the residual after the MLP, with the layers {@code request} keeps. */
+    private static Trace lastPosition(Parameters parameters, TraceRequest request, NDArray neurons, NDArray afterMlp,
+                                      List<NDArray> patterns) {
         Map<String, NDArray> hidden = new LinkedHashMap<>();
         if (request.hiddenLayers().contains(MLP_NEURONS)) {
             hidden.put(MLP_NEURONS, neurons);
@@ -117,8 +128,111 @@ public final class ModularAdditionTransformer extends ModularAddition {
         if (request.hiddenLayers().contains(RESIDUAL)) {
             hidden.put(RESIDUAL, afterMlp);
         }
-        List<NDArray> patterns = request.attention() ? List.of(attention.pattern(0).transpose(0, 3, 1, 2)) : List.of();
         return new Trace(afterMlp.matMul(parameters.get("unembed.W")), hidden, patterns);
+    }
+
+    /**
+     * Every pair on the attention's tables. The query at '=' and the keys are table rows, so the
+     * pattern comes from per-token scores (a softmax over 3 keys per pair and head, without the
+     * per-input score look-ups), and what attention adds to the residual, together with its image
+     * under mlp.W_in, is a pattern-weighted sum of per-(position, token, head) rows: one batched
+     * matmul over a and one over b with a few terms a row. That replaces the value mixing, the
+     * output projection and the d x d_mlp MLP input product of all p^2 rows (the largest matmul of
+     * the pass); the MLP output and the unembedding stay dense, as in {@link #trace}.
+     */
+    @Override
+    public Optional<Trace> traceAllPairs(Parameters parameters, TraceRequest request) {
+        requireLayers(request);
+        int p = config.p();
+        int vocabulary = p + 1;
+        int heads = config.heads();
+        int dHead = config.headDim();
+        long d = config.dModel();
+        Attention attention = new Attention(parameters);
+        // Table rows: a at position 0, b at position 1, '=' at position 2.
+        String aRows = "0:" + p;
+        String bRows = vocabulary + ":" + (vocabulary + p);
+        long equals = 2L * vocabulary + equalsToken();
+        NDArray scores = attention.scores.reshape(CONTEXT * vocabulary, CONTEXT * vocabulary, heads);
+        // The last query's weights on a, b and '=', each [a, b, heads].
+        NDArray[] last = softmax(scores.get(equals + ", " + aRows).reshape(p, 1, heads),
+                scores.get(equals + ", " + bRows).reshape(1, p, heads), scores.get(equals + ", " + equals).reshape(1, 1, heads));
+        // Each (position, token) row's values through its head's W_O [3 (p + 1), heads, d], beside their image under W_in.
+        NDArray wIn = parameters.get("mlp.W_in");
+        NDArray mixedOut = attention.values.reshape(-1, heads, dHead).transpose(1, 0, 2)
+                .matMul(parameters.get("attn.W_O")).transpose(1, 0, 2);
+        NDArray tables = mixedOut.concat(mixedOut.matMul(wIn), 2);
+        NDArray equalsResidual = attention.residuals.get(equals).expandDims(0);
+        NDArray constant = equalsResidual.concat(equalsResidual.matMul(wIn).add(parameters.get("mlp.b_in")), 1);
+        NDArray both = onPairs(last, tables.get(aRows), tables.get(bRows), tables.get(equals).expandDims(0), constant);
+        NDArray afterAttention = both.get(":, 0:" + d);
+        NDArray neurons = Activation.relu(both.get(":, " + d + ":"));
+        NDArray afterMlp = afterAttention.add(neurons.matMul(parameters.get("mlp.W_out")).add(parameters.get("mlp.b_out")));
+        List<NDArray> patterns = List.of();
+        if (request.attention()) {
+            // The query at b sees a and itself; the one at a only itself.
+            NDArray[] middle = softmax(scores.get(bRows + ", " + aRows).transpose(1, 0, 2),
+                    attention.residuals.getManager().create(diagonal(scores.get(bRows + ", " + bRows))).reshape(1, p, heads));
+            NDArray zero = last[0].zerosLike();
+            NDArray one = last[0].onesLike();
+            NDArray pattern = NDArrays.stack(new NDList(
+                    NDArrays.stack(new NDList(one, zero, zero), 2),
+                    NDArrays.stack(new NDList(middle[0], middle[1], zero), 2),
+                    NDArrays.stack(new NDList(last), 2)), 2);
+            // [a, b, query, key, heads] as [inputs, heads, query, key].
+            patterns = List.of(pattern.reshape((long) p * p, CONTEXT, CONTEXT, heads).transpose(0, 3, 1, 2));
+        }
+        return Optional.of(lastPosition(parameters, request, neurons, afterMlp, patterns));
+    }
+
+    /** Softmax over keys whose scores are broadcastable [a, b, heads] arrays, one per key: the weights, each [a, b, heads]. */
+    private static NDArray[] softmax(NDArray... keyScores) {
+        NDArray max = keyScores[0];
+        for (NDArray score : keyScores) {
+            max = max.maximum(score);
+        }
+        NDArray[] weights = new NDArray[keyScores.length];
+        NDArray sum = null;
+        for (int key = 0; key < keyScores.length; key++) {
+            weights[key] = keyScores[key].sub(max).exp();
+            sum = sum == null ? weights[key] : sum.add(weights[key]);
+        }
+        for (int key = 0; key < keyScores.length; key++) {
+            weights[key] = weights[key].div(sum);
+        }
+        return weights;
+    }
+
+    /** The diagonal [n, heads] of [n, n, heads]. */
+    private static float[] diagonal(NDArray square) {
+        int n = (int) square.getShape().get(0);
+        int heads = (int) square.getShape().get(2);
+        float[] all = square.toFloatArray();
+        float[] diagonal = new float[n * heads];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(all, (i * n + i) * heads, diagonal, i * heads, heads);
+        }
+        return diagonal;
+    }
+
+    /**
+     * Row a p + b of constant + sum_h w_a[h] aRows[a, h] + w_b[h] bRows[b, h] + w_=[h] equalsRows[h]: [p^2, width].
+     *
+     * @param weights    w_a, w_b, w_=, each [a, b, heads]
+     * @param aRows      [p, heads, width]
+     * @param bRows      [p, heads, width]
+     * @param equalsRows [1, heads, width]
+     * @param constant   [1, width]
+     */
+    private NDArray onPairs(NDArray[] weights, NDArray aRows, NDArray bRows, NDArray equalsRows, NDArray constant) {
+        int p = config.p();
+        int heads = config.heads();
+        long width = aRows.getShape().get(2);
+        // The '=' terms and the constant share the batch over a: [a, b, 2 heads + 1] x [a, 2 heads + 1, width].
+        NDArray overA = weights[0].concat(weights[2], 2).concat(weights[0].onesLike().get(":, :, 0:1"), 2)
+                .matMul(aRows.concat(equalsRows.broadcast(p, heads, width), 1).concat(constant.broadcast(p, 1, width), 1));
+        NDArray overB = weights[1].transpose(1, 0, 2).matMul(bRows);
+        return overA.add(overB.transpose(1, 0, 2)).reshape((long) p * p, width);
     }
 
     /** The MLP neurons' map to the logits, W_out W_U [d_mlp, p]: what the Fourier probes read. */
@@ -129,7 +243,8 @@ public final class ModularAdditionTransformer extends ModularAddition {
 
     /** Attention probabilities [batch, heads, query, key] for token inputs [batch, 3]; rows sum to 1. */
     public NDArray attentionPattern(Parameters parameters, NDArray inputs) {
-        return new Attention(parameters, inputs).pattern(0).transpose(0, 3, 1, 2);
+        Attention attention = new Attention(parameters);
+        return attention.pattern(attention.rows(inputs), 0).transpose(0, 3, 1, 2);
     }
 
     /**
@@ -142,8 +257,6 @@ public final class ModularAdditionTransformer extends ModularAddition {
      */
     private final class Attention {
 
-        /** Rows of the tables: token + position * (p + 1), [batch, 3] int64. */
-        final NDArray rows;
         /** Residual stream before attention of every (position, token): [3 (p + 1), d]. */
         final NDArray residuals;
         /** Values of every (position, token): [3 (p + 1), heads * d_head]. */
@@ -152,14 +265,11 @@ public final class ModularAdditionTransformer extends ModularAddition {
         final NDArray scores;
         private final Parameters parameters;
 
-        Attention(Parameters parameters, NDArray inputs) {
+        Attention(Parameters parameters) {
             this.parameters = parameters;
             int vocabulary = config.p() + 1;
             int heads = config.heads();
             int dHead = config.headDim();
-            NDManager manager = inputs.getManager();
-            rows = inputs.toType(DataType.INT64, false)
-                    .add(manager.create(new long[] {0, vocabulary, 2L * vocabulary}));
             NDArray embedding = parameters.get("embed.W");
             residuals = embedding.expandDims(0).add(parameters.get("pos.W").expandDims(1))
                     .reshape(CONTEXT * vocabulary, embedding.getShape().get(1));
@@ -173,11 +283,19 @@ public final class ModularAdditionTransformer extends ModularAddition {
                     .reshape(heads, -1).transpose();
         }
 
+        /** Rows of the tables for token inputs [batch, 3]: token + position * (p + 1), [batch, 3] int64. */
+        NDArray rows(NDArray inputs) {
+            long vocabulary = config.p() + 1;
+            return inputs.toType(DataType.INT64, false).add(inputs.getManager().create(new long[] {0, vocabulary, 2 * vocabulary}));
+        }
+
         /**
          * Causal attention probabilities [batch, queries, key, heads] of the queries at positions
          * {@code firstQuery} to the last; they sum to 1 over the keys.
+         *
+         * @param rows {@link #rows} of the inputs
          */
-        NDArray pattern(int firstQuery) {
+        NDArray pattern(NDArray rows, int firstQuery) {
             long tableRows = residuals.getShape().get(0);
             NDArray pairs = rows.get(":, " + firstQuery + ":").expandDims(2).mul(tableRows).add(rows.expandDims(1));
             NDArray mask = CausalAttention.mask(rows.getManager(), firstQuery, CONTEXT).expandDims(2);
@@ -185,10 +303,10 @@ public final class ModularAdditionTransformer extends ModularAddition {
         }
 
         /** The pattern-weighted values of the last query, mapped back to the residual: [batch, d]. */
-        NDArray outputAtLastQuery() {
+        NDArray outputAtLastQuery(NDArray rows) {
             long batch = rows.getShape().get(0);
             int heads = config.heads();
-            NDArray weights = pattern(CONTEXT - 1).reshape(batch, CONTEXT, heads, 1);
+            NDArray weights = pattern(rows, CONTEXT - 1).reshape(batch, CONTEXT, heads, 1);
             NDArray mixed = embed(rows, values).reshape(batch, CONTEXT, heads, -1).mul(weights).sum(new int[] {1});
             // [batch, heads * d_head] x [heads * d_head, d]: one matmul also sums over heads.
             NDArray outputWeights = parameters.get("attn.W_O");

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import org.emergence.workloads.Batch;
 import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Parameters;
+import org.emergence.workloads.Trace;
+import org.emergence.workloads.TraceRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -179,13 +181,46 @@ class ModularAdditionTest {
             for (int k = 0; k < P; k++) {
                 assertEquals(expectedLogits[k], logits[example * P + k], 1e-4 * (1 + Math.abs(expectedLogits[k])));
             }
-            for (int head = 0; head < 4; head++) {
-                for (int query = 0; query < 3; query++) {
-                    for (int key = 0; key < 3; key++) {
-                        assertEquals(expectedPattern[head][query][key],
-                                pattern[((example * 4 + head) * 3 + query) * 3 + key], 1e-5);
-                    }
-                }
+            assertPattern(expectedPattern, pattern, example);
+        }
+    }
+
+    /**
+     * traceAllPairs computes every pair on the attention's tables: its logits and pattern must be the
+     * textbook computation's, and its hidden states trace's on the same pairs, row a p + b, with
+     * weights scaled up so that the attention is far from uniform.
+     */
+    @Test
+    void allPairsTraceMatchesThePlainComputationAndTrace() {
+        ModularAdditionTransformer workload = transformer();
+        Parameters parameters = workload.initialise(manager, 5);
+        parameters.asMap().values().forEach(weights -> weights.muli(3));
+        TraceRequest request = new TraceRequest(Set.of(ModularAdditionTransformer.MLP_NEURONS,
+                ModularAdditionTransformer.RESIDUAL), true);
+        Trace all = workload.traceAllPairs(parameters, request).orElseThrow();
+        long[] pairs = new long[P * P * 3];
+        for (int row = 0; row < P * P; row++) {
+            System.arraycopy(new long[] {row / P, row % P, P}, 0, pairs, 3 * row, 3);
+        }
+        Trace rows = workload.trace(parameters, manager.create(pairs, new Shape(P * P, 3)), request);
+        float[] logits = all.outputs().toFloatArray();
+        float[] pattern = all.attention().get(0).toFloatArray();
+        assertEquals(new Shape(P * P, 4, 3, 3), all.attention().get(0).getShape());
+        PlainTransformer plain = new PlainTransformer(parameters, 4);
+        for (int row = 0; row < P * P; row++) {
+            double[][][] expectedPattern = new double[4][3][3];
+            double[] expectedLogits = plain.logits(Arrays.copyOfRange(pairs, 3 * row, 3 * row + 3), expectedPattern);
+            for (int k = 0; k < P; k++) {
+                assertEquals(expectedLogits[k], logits[row * P + k], 1e-4 * (1 + Math.abs(expectedLogits[k])));
+            }
+            assertPattern(expectedPattern, pattern, row);
+        }
+        for (String layer : request.hiddenLayers()) {
+            float[] expected = rows.hidden().get(layer).toFloatArray();
+            float[] actual = all.hidden().get(layer).toFloatArray();
+            assertEquals(expected.length, actual.length, layer);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])), layer);
             }
         }
     }
@@ -211,6 +246,17 @@ class ModularAdditionTest {
         assertMessageNames("heads", () -> new ModularAdditionConfig(11, 0.5, Variant.TRANSFORMER, 10, 4, 8));
         assertMessageNames("dMlp", () -> new ModularAdditionConfig(11, 0.5, Variant.TRANSFORMER, 16, 4, 0));
         assertMessageNames("variant", () -> new ModularAdditionConfig(11, 0.5, null, 16, 4, 8));
+    }
+
+    /** @param pattern [inputs, 4 heads, 3 queries, 3 keys], flat */
+    private static void assertPattern(double[][][] expected, float[] pattern, int input) {
+        for (int head = 0; head < 4; head++) {
+            for (int query = 0; query < 3; query++) {
+                for (int key = 0; key < 3; key++) {
+                    assertEquals(expected[head][query][key], pattern[((input * 4 + head) * 3 + query) * 3 + key], 1e-5);
+                }
+            }
+        }
     }
 
     private static ModularAdditionTransformer transformer() {
