@@ -7,7 +7,7 @@ import java.util.List;
  * Prints, for every ground-truth case of {@link LinearLlcCases} (held-out shapes first, then the
  * tuned ones), the closed form beside the estimate with the case's manual settings and the
  * estimate in the auto mode ({@link LlcAutoCalibration}), with relative errors, the epsilon the
- * auto mode chose, its final MALA acceptance, split-R-hat and localisation sensitivity, wall time and SGLD throughput. Run
+ * auto mode chose, its final MALA acceptance and split-R-hat, wall time and SGLD throughput. Run
  * with the JVM flags of docs/operations.md (-Dai.djl.offline=true, one PyTorch thread).
  */
 public final class LlcAccuracyBenchmark {
@@ -36,19 +36,18 @@ public final class LlcAccuracyBenchmark {
             cases.addAll(LinearLlcCases.reducedRankRegression());
             cases.addAll(LinearLlcCases.deepLinear());
         }
-        System.out.printf("%-26s %-7s %6s %7s | %8s %7s %6s %6s | %8s %7s %8s %6s %6s %6s %7s %6s %8s%n",
+        System.out.printf("%-26s %-7s %6s %7s | %8s %7s %6s %6s | %8s %7s %8s %6s %6s %6s %6s %8s%n",
                 "case", "type", "params", "truth", "manual", "rel.err", "eps", "MALA",
-                "auto", "rel.err", "eps", "nBeta", "MALA", "R-hat", "loc.sens", "wall s", "steps/s");
+                "auto", "rel.err", "eps", "nBeta", "MALA", "R-hat", "wall s", "steps/s");
         for (LinearLlcCases.Case testCase : cases) {
             LlcResult manual = testCase.estimate();
             LlcAutoCalibration.Estimate auto = testCase.estimateAuto(AUTO_CHAINS);
             LlcResult result = auto.result();
-            System.out.printf("%-26s %-7s %6d %7.3f | %8.3f %+6.1f%% %6.0e %6.3f | %8.3f %+6.1f%% %8.2e %6.0f %6.3f %6.3f %7.3f %6.1f %8.0f%n",
+            System.out.printf("%-26s %-7s %6d %7.3f | %8.3f %+6.1f%% %6.0e %6.3f | %8.3f %+6.1f%% %8.2e %6.0f %6.3f %6.3f %6.1f %8.0f%n",
                     testCase.label(), testCase.config().dataType(), result.sampledParameters(), testCase.truth(),
                     manual.llcMean(), 100 * relative(manual, testCase), testCase.settings().epsilon(), manual.malaAcceptanceRate(),
                     result.llcMean(), 100 * relative(result, testCase), auto.settings().epsilon(), result.nBeta(),
-                    result.malaAcceptanceRate(), result.lossSplitRhat(), result.localisationSensitivity(auto.settings().gamma()),
-                    result.wallSeconds(), result.stepsPerSecond());
+                    result.malaAcceptanceRate(), result.lossSplitRhat(), result.wallSeconds(), result.stepsPerSecond());
             System.out.println("    " + auto.calibration());
         }
     }

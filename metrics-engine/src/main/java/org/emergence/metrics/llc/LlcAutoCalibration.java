@@ -76,11 +76,6 @@ public final class LlcAutoCalibration {
      * 8,000 draws R-hat 1.14 and +14.8%, 15,000 draws R-hat 1.06 and +7.2%.
      */
     static final int MAX_DRAW_DOUBLINGS = 1;
-    /**
-     * Above this share of the estimate the localisation sensitivity is flagged: DLN [4,3,5,4] r=0 at
-     * gamma 1 had 0.48 (11%) and read -10%, at gamma 0.5 -1.6%. Fixed before the final measurement.
-     */
-    static final double MAX_LOCALISATION_SHARE = 0.05;
     static final int PILOT_CHAINS = 2;
     /**
      * Bounds the work of one chain whatever epsilon the search ends on. Above the 3/(gamma eps) =
@@ -267,12 +262,6 @@ public final class LlcAutoCalibration {
         }
         if (rhat > MAX_RHAT) {
             health.append(" (WARNING: traces not stationary or chains disagree; more draws or chains needed)");
-        }
-        double sensitivity = result.localisationSensitivity(settings.gamma());
-        health.append(format("; localisation sensitivity -gamma d(estimate)/d(gamma) = %.3g (%.1f%% of the estimate)",
-                sensitivity, 100 * sensitivity / result.llcMean()));
-        if (sensitivity > MAX_LOCALISATION_SHARE * result.llcMean()) {
-            health.append(" (WARNING: the localisation likely holds the estimate low; a smaller gamma would read higher)");
         }
         return String.join("; ", List.of("auto: " + temperature, format("gamma = %.3g as requested (the auto default is %.3g: a weaker"
                 + " localisation reads closer to the unlocalised posterior but lengthens the relaxation 2/(gamma eps) and,"

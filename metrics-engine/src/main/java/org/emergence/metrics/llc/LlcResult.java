@@ -61,27 +61,4 @@ public record LlcResult(double llcMean, double llcStd, double initialLoss, doubl
         double between = Arrays.stream(means).map(mean -> (mean - grand) * (mean - grand)).sum() / (means.length - 1);
         return within > 0 ? Math.sqrt(((half - 1.0) / half * within + between) / within) : Double.NaN;
     }
-
-    /**
-     * How much the localisation {@code gamma} the chains ran under holds the estimate down:
-     * -gamma d(lambda_hat)/d(gamma) = (gamma/2) Cov(nBeta L_m, ||w - w*||^2), exact for the localised
-     * posterior exp(-nBeta L - gamma/2 ||w - w*||^2), estimated from the draws (covariance within each
-     * chain, averaged over draws). Near 0 where the loss, not the localisation, confines the chains;
-     * a sizeable share of the estimate means a weaker gamma would read higher.
-     */
-    public double localisationSensitivity(double gamma) {
-        double sum = 0;
-        long count = 0;
-        for (ChainResult chain : chains) {
-            double[] losses = chain.lossTrace();
-            double[] distances = chain.diagnostics().distanceTrace();
-            double meanLoss = Arrays.stream(losses).average().orElseThrow();
-            double meanSquare = Arrays.stream(distances).map(distance -> distance * distance).average().orElseThrow();
-            for (int t = 0; t < losses.length; t++) {
-                sum += nBeta * (losses[t] - meanLoss) * (distances[t] * distances[t] - meanSquare);
-            }
-            count += losses.length;
-        }
-        return gamma / 2 * sum / count;
-    }
 }

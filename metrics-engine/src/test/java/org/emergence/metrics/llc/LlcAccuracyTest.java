@@ -51,7 +51,6 @@ class LlcAccuracyTest {
                 auto.calibration());
         assertTrue(auto.calibration().contains(String.format(java.util.Locale.ROOT, "n_beta = %.4g", auto.settings().effectiveNBeta())),
                 auto.calibration());
-        assertTrue(auto.calibration().contains("localisation sensitivity"), auto.calibration());
     }
 
     @ParameterizedTest(name = "{0}")

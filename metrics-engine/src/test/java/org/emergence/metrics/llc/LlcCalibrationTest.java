@@ -65,33 +65,6 @@ class LlcCalibrationTest {
     }
 
     @Test
-    void localisationSensitivityIsMinusGammaTimesTheEstimatesDerivative() {
-        // L = h ||w||^2 / 2 in d dimensions at nBeta 1: the localised posterior is Gaussian with
-        // precision h + gamma, E[L] = d h / (2 (h + gamma)), so -gamma dE/dgamma = gamma d h / (2 (h + gamma)^2).
-        double h = 2;
-        double gamma = 1;
-        int d = 3;
-        SplittableRandom random = new SplittableRandom(4);
-        List<ChainResult> chains = new ArrayList<>();
-        for (int chain = 0; chain < 2; chain++) {
-            double[] losses = new double[20_000];
-            double[] distances = new double[losses.length];
-            for (int t = 0; t < losses.length; t++) {
-                double squared = 0;
-                for (int i = 0; i < d; i++) {
-                    double x = random.nextGaussian() / Math.sqrt(h + gamma);
-                    squared += x * x;
-                }
-                losses[t] = h * squared / 2;
-                distances[t] = Math.sqrt(squared);
-            }
-            chains.add(new ChainResult(chain, 0, losses, new ChainDiagnostics(1, 0, 0, 0, distances)));
-        }
-        LlcResult result = new LlcResult(0, 0, 0, 1, d, chains, 1, 1);
-        assertEquals(gamma * d * h / (2 * (h + gamma) * (h + gamma)), result.localisationSensitivity(gamma), 0.02);
-    }
-
-    @Test
     void autoModeNeedsALocalisation() {
         DeepLinearWorkload workload = new DeepLinearWorkload(DeepLinearConfig.deepLinear(new int[] {2, 3, 2}, 1, 100, DataType.FLOAT32));
         try (NDManager manager = NDManager.newBaseManager()) {
