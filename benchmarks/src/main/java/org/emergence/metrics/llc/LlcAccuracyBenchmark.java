@@ -19,13 +19,16 @@ public final class LlcAccuracyBenchmark {
 
     /**
      * {@code heldout} or {@code tuned} runs only those cases (e.g. in two processes); no argument runs
-     * both; {@code unseen} runs {@link LinearLlcCases#unseen()} alone.
+     * both; {@code unseen} runs {@link LinearLlcCases#unseen()} alone, {@code fresh}
+     * {@link LinearLlcCases#fresh()} alone.
      */
     public static void main(String[] args) {
         String only = args.length > 0 ? args[0] : "";
         List<LinearLlcCases.Case> cases = new ArrayList<>();
         if (only.equals("unseen")) {
             cases.addAll(LinearLlcCases.unseen());
+        } else if (only.equals("fresh")) {
+            cases.addAll(LinearLlcCases.fresh());
         } else if (!only.equals("tuned")) {
             cases.addAll(LinearLlcCases.heldOut());
         }

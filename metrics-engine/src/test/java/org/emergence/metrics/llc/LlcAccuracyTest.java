@@ -30,7 +30,12 @@ class LlcAccuracyTest {
 
     private static final int AUTO_TESTED_SHAPES = 3;
     private static final int AUTO_TESTED_ROWS = 250;
-    /** Fewer chains than the benchmark's 4 keep the test short; the tolerance leaves room for their noise. */
+    /**
+     * Fewer chains than the benchmark's 4 keep the test short; the tolerance leaves room for their
+     * noise and for the localisation bias of deep rank-0 shapes, which 250 rows make worse (gamma /
+     * n_beta^(1/L) grows as n_beta = n shrinks): measured with this recipe, RRR 8,3,6 r=0 +0.2%, RRR
+     * 6,4,7 r=2 -2.0%, DLN [4,3,5,4] r=0 -13.5% (acceptance 0.97, R-hat 1.02), so 10% does not hold here.
+     */
     private static final int AUTO_CHAINS = 2;
 
     @ParameterizedTest(name = "{0}")

@@ -316,20 +316,22 @@ class MetricsServiceGrpcTest extends MetricsServiceCalls {
         double bound = com.google.protobuf.util.Durations.toNanos(estimate.getLlcTimeBound()) / 1e9;
         assertTrue(seconds <= bound, "measured " + seconds + " s, bound " + bound + " s");
 
-        // Auto, 1 chain of 500 rows: at worst every pilot (2 chains of 1/(gamma eps) steps on the grid
-        // 4e-3 .. 3.125e-5: 2 x 61,750 steps) and one run at the smallest step (15,000 + 15,000).
+        // Auto, 1 chain of 500 rows: at worst the first pilot (2 chains of 1/(gamma eps) = 250 steps),
+        // then at every step of the grid 4e-3 .. 3.125e-5 a run with doubled draws (4/(gamma eps) steps:
+        // 4 x 63,750 in all) and the one run before the doubling, at most the smallest step's
+        // 64,000 + 32,000.
         LlcSettings auto = LlcSettings.newBuilder().setAuto(true).setChains(1).setMinibatchSize(500).build();
-        assertEquals((2L * 61_750 + 30_000) * 500, metrics.estimateMeasureCheckpoint(EstimateMeasureCheckpointRequest
+        assertEquals((2L * 250 + 4 * 63_750 + 96_000) * 500, metrics.estimateMeasureCheckpoint(EstimateMeasureCheckpointRequest
                 .newBuilder().setMeasurement(measurement.toBuilder().setLlc(auto)).build()).getLlcRowGradients());
 
         // 16 chains of 256 rows: manual at its defaults 1.6M row-gradients, in auto mode at worst
-        // (the first pilot, then a run at every step) 435M, over metrics.limits.max-llc-work.
+        // 1,438M, over metrics.limits.max-llc-work.
         LlcSettings many = LlcSettings.newBuilder().setChains(16).build();
         assertEquals(16L * 400 * 256, metrics.estimateMeasureCheckpoint(EstimateMeasureCheckpointRequest.newBuilder()
                 .setMeasurement(measurement.toBuilder().setLlc(many)).build()).getLlcRowGradients());
         LlcSettings manyAuto = many.toBuilder().setAuto(true).build();
         assertInvalid(() -> metrics.estimateLlc(EstimateLlcRequest.newBuilder().setSource(rrrTruth())
-                .setSettings(manyAuto).build()).hasNext(), "settings.chains is 435328000, over the limit");
+                .setSettings(manyAuto).build()).hasNext(), "settings.chains is 1437824000, over the limit");
         assertInvalid(() -> metrics.measureCheckpoint(measurement.toBuilder().setLlc(manyAuto).build()),
                 "metrics.limits.max-llc-work");
         assertInvalid(() -> metrics.estimateMeasureCheckpoint(EstimateMeasureCheckpointRequest.newBuilder()
