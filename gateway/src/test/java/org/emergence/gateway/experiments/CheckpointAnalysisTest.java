@@ -33,7 +33,8 @@ class CheckpointAnalysisTest {
         try (Backends channels = new Backends(InternalChannels.open(), "localhost:" + backends.trainerPort, "localhost:" + backends.metricsPort,
                 "localhost:" + backends.tdaPort)) {
             CheckpointRef checkpoint = firstCheckpoint(channels);
-            CheckpointAnalysis analysis = new CheckpointAnalysis(channels, 120, 100_000);
+            // A cap far above any bound, so the sum shows (the auto mode's worst case is about 29 hours here).
+            CheckpointAnalysis analysis = new CheckpointAnalysis(channels, 120, 10_000_000);
             assertEquals(120, analysis.deadlineSeconds(CheckpointAnalysis.request(checkpoint, AnalysisPlan.getDefaultInstance())),
                     "no LLC: the floor");
 
