@@ -10,6 +10,7 @@ import org.emergence.workloads.DataSplit;
 import org.emergence.workloads.Trace;
 import org.emergence.workloads.Workload;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,18 +37,17 @@ record AllPairs(double[][] logits, int[] trainIndices) {
         for (int row = 0; row < out.length; row++) {
             logits[pair[row]] = out[row];
         }
-        return new AllPairs(logits, java.util.Arrays.copyOf(pair, (int) data.train().size()));
+        return new AllPairs(logits, trainPairs(pair, data));
     }
 
     /** @param gridOutputs the model's logits with row a*p+b for the pair (a, b) ({@link Workload#traceAllPairs}) */
     static AllPairs ofGrid(int p, NDArray inputs, NDArray gridOutputs, DataSplit data) {
-        return new AllPairs(Matrices.rows(gridOutputs),
-                java.util.Arrays.copyOf(pairIndices(p, inputs), (int) data.train().size()));
+        return new AllPairs(Matrices.rows(gridOutputs), trainPairs(pairIndices(p, inputs), data));
     }
 
     /** A trace of all pairs, row a*p+b ({@link Workload#traceAllPairs}), with its rows in the order of {@code inputs}. */
     static Trace rowsOf(Trace grid, int p, NDArray inputs) {
-        NDArray order = inputs.getManager().create(java.util.Arrays.stream(pairIndices(p, inputs)).asLongStream().toArray());
+        NDArray order = inputs.getManager().create(Arrays.stream(pairIndices(p, inputs)).asLongStream().toArray());
         Map<String, NDArray> hidden = new LinkedHashMap<>();
         grid.hidden().forEach((layer, states) -> hidden.put(layer, pick(states, order)));
         return new Trace(pick(grid.outputs(), order), hidden, grid.attention().stream().map(maps -> pick(maps, order)).toList());
@@ -59,6 +59,11 @@ record AllPairs(double[][] logits, int[] trainIndices) {
         NDArray table = array.reshape(shape.get(0), -1);
         NDArray rows = Embedding.embedding(order, table, SparseFormat.DENSE).singletonOrThrow();
         return rows.reshape(new Shape(order.getShape().get(0)).addAll(shape.slice(1)));
+    }
+
+    /** The pair indices of the train rows, which come first in {@link #inputs}. */
+    private static int[] trainPairs(int[] pairIndices, DataSplit data) {
+        return Arrays.copyOf(pairIndices, (int) data.train().size());
     }
 
     /** a*p+b of each row of {@code inputs}. */
