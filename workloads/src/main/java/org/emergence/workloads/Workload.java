@@ -110,8 +110,12 @@ public interface Workload {
      * For a task over Z_p ({@link #cyclicTask}), the trace of every pair (a, b), row a p + b, where
      * the model computes all p^2 of them at once faster than {@link #trace} does row by row; empty,
      * the default, where it does not. The numbers are {@link #trace}'s up to float round-off.
+     *
+     * @param hiddenPairs the pairs a p + b at which the hidden layers are kept, row i for pair i of
+     *                    the array (a probe that reads a sample of them need not have all formed);
+     *                    empty: every pair
      */
-    default Optional<Trace> traceAllPairs(Parameters parameters, TraceRequest request) {
+    default Optional<Trace> traceAllPairs(Parameters parameters, TraceRequest request, Optional<int[]> hiddenPairs) {
         return Optional.empty();
     }
 

@@ -7,12 +7,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import org.emergence.workloads.DataSplit;
+import org.emergence.workloads.Parameters;
 import org.emergence.workloads.Trace;
+import org.emergence.workloads.TraceRequest;
 import org.emergence.workloads.Workload;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The model's logits over the whole p x p grid of inputs, row a*p+b for the pair (a, b), and
@@ -45,12 +48,24 @@ record AllPairs(double[][] logits, int[] trainIndices) {
         return new AllPairs(Matrices.rows(gridOutputs), trainPairs(pairIndices(p, inputs), data));
     }
 
-    /** A trace of all pairs, row a*p+b ({@link Workload#traceAllPairs}), with its rows in the order of {@code inputs}. */
-    static Trace rowsOf(Trace grid, int p, NDArray inputs) {
-        NDArray order = inputs.getManager().create(Arrays.stream(pairIndices(p, inputs)).asLongStream().toArray());
-        Map<String, NDArray> hidden = new LinkedHashMap<>();
-        grid.hidden().forEach((layer, states) -> hidden.put(layer, pick(states, order)));
-        return new Trace(pick(grid.outputs(), order), hidden, grid.attention().stream().map(maps -> pick(maps, order)).toList());
+    /**
+     * The workload's trace of all pairs ({@link Workload#traceAllPairs}) as the pass over {@code inputs}: its rows
+     * put in the order of the inputs, with the hidden states at the rows {@code hiddenRows} of the inputs where given.
+     */
+    static Optional<CheckpointProbes.Pass> trace(Workload workload, Parameters parameters, TraceRequest request, int p,
+                                                 NDArray inputs, Optional<int[]> hiddenRows) {
+        int[] pairs = pairIndices(p, inputs);
+        Optional<int[]> hiddenPairs = hiddenRows.map(rows -> Arrays.stream(rows).map(row -> pairs[row]).toArray());
+        return workload.traceAllPairs(parameters, request, hiddenPairs).map(grid -> {
+            NDArray order = inputs.getManager().create(Arrays.stream(pairs).asLongStream().toArray());
+            Map<String, NDArray> hidden = new LinkedHashMap<>(grid.hidden());
+            if (hiddenRows.isEmpty()) {
+                hidden.replaceAll((layer, states) -> pick(states, order));
+            }
+            Trace trace = new Trace(pick(grid.outputs(), order), hidden,
+                    grid.attention().stream().map(maps -> pick(maps, order)).toList());
+            return new CheckpointProbes.Pass(inputs, trace, Optional.of(grid.outputs()), hiddenRows);
+        });
     }
 
     /** The rows {@code order} of {@code array} along its first axis, as an embedding look-up (a third of an indexed get's time). */

@@ -105,16 +105,20 @@ public final class CheckpointProbes {
         boolean attentionOnAll = probes.contains(ProbeKind.ATTENTION) && grid.isEmpty();
         // One forward pass over train and test together serves every probe and cloud that reads the model's
         // outputs or representations: the forward pass is most of a checkpoint's measuring time.
+        // Where no cloud reads hidden states, the phase probe's and the intrinsic dimension's seeded sample is all of
+        // them that is read, so the all-pairs trace forms them at those rows only.
+        boolean sampleOnly = hidden && PointClouds.hiddenLayers(clouds, workload).isEmpty();
         Pass pass = outputs || !layers.isEmpty() || attentionOnAll
                 ? stages.time(Stages.FORWARD, () -> {
                     NDArray inputs = AllPairs.inputs(data);
                     TraceRequest request = new TraceRequest(layers, attentionOnAll);
+                    int rows = (int) inputs.getShape().get(0);
+                    Optional<int[]> sample = sampleOnly && rows > PHASE_PROBE_SAMPLES
+                            ? Optional.of(Matrices.sampleIndices(rows, PHASE_PROBE_SAMPLES, 0)) : Optional.empty();
                     Optional<CyclicTask> task = workload.cyclicTask();
-                    Optional<Trace> allPairs = task.flatMap(t -> workload.traceAllPairs(parameters, request));
-                    return allPairs.map(g -> new Pass(inputs, AllPairs.rowsOf(g, task.orElseThrow().modulus(), inputs),
-                                    Optional.of(g.outputs())))
+                    return task.flatMap(t -> AllPairs.trace(workload, parameters, request, t.modulus(), inputs, sample))
                             .orElseGet(() -> new Pass(inputs, ChunkedTrace.of(workload, parameters, inputs, request, blockRows),
-                                    Optional.empty()));
+                                    Optional.empty(), Optional.empty()));
                 }) : null;
         int passes = pass == null ? 0 : 1;
         long tracedRows = pass == null ? 0 : pass.inputs.getShape().get(0);
@@ -141,8 +145,10 @@ public final class CheckpointProbes {
                     Optional.empty(), scalars, maps -> AttentionLocality.ofPatchGrid(maps, g.rows(), g.cols(), g.classToken())));
         }
         // The phase probe and the intrinsic dimension on hidden states read the same seeded sample.
-        double[][] sampledStates = hidden ? stages.time(Stages.HIDDEN_SAMPLE, () -> Matrices.sampleRows(
-                pass.trace.hidden().get(lastHidden.orElseThrow()), PHASE_PROBE_SAMPLES, 0)) : null;
+        double[][] sampledStates = hidden ? stages.time(Stages.HIDDEN_SAMPLE, () -> {
+            NDArray states = pass.trace.hidden().get(lastHidden.orElseThrow());
+            return pass.hiddenRows().isPresent() ? Matrices.rows(states) : Matrices.sampleRows(states, PHASE_PROBE_SAMPLES, 0);
+        }) : null;
         Optional<IntrinsicDimension.Estimates> dimension = probes.contains(ProbeKind.INTRINSIC_DIMENSION)
                 ? Optional.of(stages.time(ProbeKind.INTRINSIC_DIMENSION, () -> intrinsicDimension(idOnHidden ? sampledStates
                 : Matrices.rows(workload.tokenEmbedding(parameters).orElseThrow()), scalars))) : Optional.empty();
@@ -171,10 +177,11 @@ public final class CheckpointProbes {
     }
 
     /**
-     * The shared forward pass: the probe inputs (train rows, then test rows) and their trace, and
-     * the outputs in pair order where the workload traced all pairs at once ({@link Workload#traceAllPairs}).
+     * The shared forward pass: the probe inputs (train rows, then test rows) and their trace, the
+     * outputs in pair order where the workload traced all pairs at once ({@link Workload#traceAllPairs}),
+     * and the rows of the inputs the hidden states are at, in order, where the trace kept only those.
      */
-    private record Pass(NDArray inputs, Trace trace, Optional<NDArray> gridOutputs) {
+    record Pass(NDArray inputs, Trace trace, Optional<NDArray> gridOutputs, Optional<int[]> hiddenRows) {
     }
 
     /** Wall time of each stage of one measurement, in the order they ran. */

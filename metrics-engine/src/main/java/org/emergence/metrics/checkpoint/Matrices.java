@@ -119,8 +119,8 @@ public final class Matrices {
         return sample;
     }
 
-    /** The first {@code n} of {@code count} indices after a seeded partial Fisher-Yates shuffle. */
-    private static int[] sampleIndices(int count, int n, long seed) {
+    /** The first {@code n} of {@code count} indices after a seeded partial Fisher-Yates shuffle: the rows {@link #sampleRows} picks. */
+    static int[] sampleIndices(int count, int n, long seed) {
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
             order[i] = i;

@@ -1,5 +1,7 @@
 package org.emergence.metrics.dimension;
 
+import org.emergence.metrics.linalg.Vectors;
+
 import java.util.Arrays;
 
 /** Brute-force k nearest neighbour distances: O(n^2 d), fine up to a few thousand points. */
@@ -21,7 +23,7 @@ final class NearestNeighbours {
         for (int i = 0; i < n; i++) {
             double[] x = points[i];
             for (int j = i + 1; j < n; j++) {
-                double squared = squaredDistance(x, points[j]);
+                double squared = Vectors.squaredDistance(x, points[j]);
                 offer(nearest[i], squared);
                 offer(nearest[j], squared);
             }
@@ -32,31 +34,6 @@ final class NearestNeighbours {
             }
         }
         return nearest;
-    }
-
-    /** Four independent partial sums: a single accumulator would stall on the latency of each addition. */
-    static double squaredDistance(double[] x, double[] y) {
-        int d = x.length;
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int t = 0;
-        for (; t + 3 < d; t += 4) {
-            double e0 = x[t] - y[t];
-            double e1 = x[t + 1] - y[t + 1];
-            double e2 = x[t + 2] - y[t + 2];
-            double e3 = x[t + 3] - y[t + 3];
-            s0 += e0 * e0;
-            s1 += e1 * e1;
-            s2 += e2 * e2;
-            s3 += e3 * e3;
-        }
-        for (; t < d; t++) {
-            double e = x[t] - y[t];
-            s0 += e * e;
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** Insertion into an ascending list of fixed length, dropping the largest. */

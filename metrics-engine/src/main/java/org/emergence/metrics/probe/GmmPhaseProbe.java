@@ -1,5 +1,7 @@
 package org.emergence.metrics.probe;
 
+import org.emergence.metrics.linalg.Vectors;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -136,14 +138,14 @@ public final class GmmPhaseProbe {
         double[] w = new double[size];
         double quotient = 0;
         for (int step = 0; step < 500; step++) {
-            double norm = Math.sqrt(dot(v, v));
+            double norm = Math.sqrt(Vectors.dot(v, v));
             for (int i = 0; i < size; i++) {
                 v[i] /= norm;
             }
             for (int i = 0; i < size; i++) {
-                w[i] = dot(m[i], v);
+                w[i] = Vectors.dot(m[i], v);
             }
-            double next = dot(v, w);
+            double next = Vectors.dot(v, w);
             double[] swap = v;
             v = w;
             w = swap;
@@ -153,14 +155,6 @@ public final class GmmPhaseProbe {
             quotient = next;
         }
         return quotient;
-    }
-
-    private static double dot(double[] x, double[] y) {
-        double sum = 0;
-        for (int i = 0; i < x.length; i++) {
-            sum += x[i] * y[i];
-        }
-        return sum;
     }
 
     private static double[][] centred(double[][] z) {
@@ -187,19 +181,10 @@ public final class GmmPhaseProbe {
         double min = Double.POSITIVE_INFINITY;
         for (int a = 0; a < prototypes.length; a++) {
             for (int b = a + 1; b < prototypes.length; b++) {
-                min = Math.min(min, Math.sqrt(squaredDistance(prototypes[a], prototypes[b])));
+                min = Math.min(min, Math.sqrt(Vectors.squaredDistance(prototypes[a], prototypes[b])));
             }
         }
         return min;
-    }
-
-    static double squaredDistance(double[] x, double[] y) {
-        double sum = 0;
-        for (int c = 0; c < x.length; c++) {
-            double diff = x[c] - y[c];
-            sum += diff * diff;
-        }
-        return sum;
     }
 
     private static void requireRows(double[][] z, int k) {
@@ -233,6 +218,10 @@ public final class GmmPhaseProbe {
         private final double[][] squared;
         private final double[][] responsibility;
         private final double[] weightedSum;
+        /** log sum_k exp(-|z_i - mu_k|^2 / (2 sigma^2)) per row, for the current state once {@link #logSumsCurrent}. */
+        private final double[] logSums;
+        /** The log-likelihood after a step and the next E-step read the same sums: computed once. */
+        private boolean logSumsCurrent;
         /** Keeps sigma^2 away from 0 when prototypes sit on rows; far below any meaningful variance. */
         private final double floor;
         private double sigma2;
@@ -245,6 +234,7 @@ public final class GmmPhaseProbe {
             this.squared = new double[n][k];
             this.responsibility = new double[n][k];
             this.weightedSum = new double[d];
+            this.logSums = new double[n];
             this.floor = 1e-12 * lambdaMax;
             updateSquaredDistances();
             double nearest = 0;
@@ -257,10 +247,10 @@ public final class GmmPhaseProbe {
         /** One E-step (responsibilities) and M-step (prototypes, then sigma^2 around the new prototypes). */
         void step() {
             int k = prototypes.length;
+            double[] logSum = currentLogSums();
             for (int i = 0; i < n; i++) {
-                double logSum = logSumExp(i);
                 for (int c = 0; c < k; c++) {
-                    responsibility[i][c] = Math.exp(-squared[i][c] / (2 * sigma2) - logSum);
+                    responsibility[i][c] = Math.exp(-squared[i][c] / (2 * sigma2) - logSum[i]);
                 }
             }
             for (int c = 0; c < k; c++) {
@@ -290,6 +280,17 @@ public final class GmmPhaseProbe {
                 }
             }
             sigma2 = Math.max(scatter / (n * (double) d), floor);
+            logSumsCurrent = false;
+        }
+
+        private double[] currentLogSums() {
+            if (!logSumsCurrent) {
+                for (int i = 0; i < n; i++) {
+                    logSums[i] = logSumExp(i);
+                }
+                logSumsCurrent = true;
+            }
+            return logSums;
         }
 
         /** log sum_k exp(-|z_i - mu_k|^2 / (2 sigma^2)), shifted by its maximum so no term underflows. */
@@ -309,9 +310,10 @@ public final class GmmPhaseProbe {
         double logLikelihood() {
             int k = prototypes.length;
             double normaliser = Math.log(k) + 0.5 * d * Math.log(2 * Math.PI * sigma2);
+            double[] logSum = currentLogSums();
             double total = 0;
             for (int i = 0; i < n; i++) {
-                total += logSumExp(i) - normaliser;
+                total += logSum[i] - normaliser;
             }
             return total;
         }
@@ -319,7 +321,7 @@ public final class GmmPhaseProbe {
         private void updateSquaredDistances() {
             for (int i = 0; i < n; i++) {
                 for (int c = 0; c < prototypes.length; c++) {
-                    squared[i][c] = squaredDistance(z[i], prototypes[c]);
+                    squared[i][c] = Vectors.squaredDistance(z[i], prototypes[c]);
                 }
             }
         }
@@ -334,7 +336,7 @@ public final class GmmPhaseProbe {
             for (int c = 1; c < k; c++) {
                 double total = 0;
                 for (int i = 0; i < n; i++) {
-                    nearest[i] = Math.min(nearest[i], squaredDistance(z[i], chosen[c - 1]));
+                    nearest[i] = Math.min(nearest[i], Vectors.squaredDistance(z[i], chosen[c - 1]));
                     total += nearest[i];
                 }
                 chosen[c] = z[pick(nearest, total, random)].clone();

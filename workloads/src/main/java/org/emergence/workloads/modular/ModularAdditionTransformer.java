@@ -14,11 +14,13 @@ import org.emergence.workloads.Trace;
 import org.emergence.workloads.TraceRequest;
 import org.emergence.workloads.transformer.CausalAttention;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The transformer variant (Nanda et al.): tokens {@code a b =} (vocab p + 1, '=' is token p),
@@ -134,45 +136,67 @@ public final class ModularAdditionTransformer extends ModularAddition {
     /**
      * Every pair on the attention's tables. The query at '=' and the keys are table rows, so the
      * pattern comes from per-token scores (a softmax over 3 keys per pair and head, without the
-     * per-input score look-ups), and what attention adds to the residual, together with its image
-     * under mlp.W_in, is a pattern-weighted sum of per-(position, token, head) rows: one batched
-     * matmul over a and one over b with a few terms a row. That replaces the value mixing, the
-     * output projection and the d x d_mlp MLP input product of all p^2 rows (the largest matmul of
-     * the pass); the MLP output and the unembedding stay dense, as in {@link #trace}.
+     * per-input score look-ups), and what attention adds to the residual, under any fixed map, is
+     * a pattern-weighted sum of per-(token, head) rows ({@link #pairSums}). Under mlp.W_in that is
+     * the MLP's input, under unembed.W the attention's share of the logits: the logits are that
+     * share plus the neurons times W_out W_U [d_mlp, p], a product narrower than the neurons' image
+     * under W_out, and no value mixing, output projection or d x d_mlp product of all p^2 rows is
+     * left. The residual stream is formed only at the pairs whose hidden states are kept.
      */
     @Override
-    public Optional<Trace> traceAllPairs(Parameters parameters, TraceRequest request) {
+    public Optional<Trace> traceAllPairs(Parameters parameters, TraceRequest request, Optional<int[]> hiddenPairs) {
         requireLayers(request);
         int p = config.p();
         int vocabulary = p + 1;
         int heads = config.heads();
-        int dHead = config.headDim();
         long d = config.dModel();
+        long dMlp = config.dMlp();
+        NDManager manager = parameters.get("embed.W").getManager();
         Attention attention = new Attention(parameters);
-        // Table rows: a at position 0, b at position 1, '=' at position 2.
-        String aRows = "0:" + p;
-        String bRows = vocabulary + ":" + (vocabulary + p);
         long equals = 2L * vocabulary + equalsToken();
         NDArray scores = attention.scores.reshape(CONTEXT * vocabulary, CONTEXT * vocabulary, heads);
+        String aRows = "0:" + p;
+        String bRows = vocabulary + ":" + (vocabulary + p);
         // The last query's weights on a, b and '=', each [a, b, heads].
         NDArray[] last = softmax(scores.get(equals + ", " + aRows).reshape(p, 1, heads),
                 scores.get(equals + ", " + bRows).reshape(1, p, heads), scores.get(equals + ", " + equals).reshape(1, 1, heads));
-        // Each (position, token) row's values through its head's W_O [3 (p + 1), heads, d], beside their image under W_in.
-        NDArray wIn = parameters.get("mlp.W_in");
-        NDArray mixedOut = attention.values.reshape(-1, heads, dHead).transpose(1, 0, 2)
+        // The value through its head's W_O of each token the last query reads (a at position 0, b at 1, '=' at 2):
+        // [2 p + 1, heads, d].
+        NDArray read = NDArrays.concat(new NDList(attention.values.get(aRows), attention.values.get(bRows),
+                attention.values.get(equals + ":" + (equals + 1))));
+        NDArray mixedOut = read.reshape(-1, heads, config.headDim()).transpose(1, 0, 2)
                 .matMul(parameters.get("attn.W_O")).transpose(1, 0, 2);
-        NDArray tables = mixedOut.concat(mixedOut.matMul(wIn), 2);
         NDArray equalsResidual = attention.residuals.get(equals).expandDims(0);
-        NDArray constant = equalsResidual.concat(equalsResidual.matMul(wIn).add(parameters.get("mlp.b_in")), 1);
-        NDArray both = onPairs(last, tables.get(aRows), tables.get(bRows), tables.get(equals).expandDims(0), constant);
-        NDArray afterAttention = both.get(":, 0:" + d);
-        NDArray neurons = Activation.relu(both.get(":, " + d + ":"));
-        NDArray afterMlp = afterAttention.add(neurons.matMul(parameters.get("mlp.W_out")).add(parameters.get("mlp.b_out")));
+        NDArray wOut = parameters.get("mlp.W_out");
+        NDArray unembed = parameters.get("unembed.W");
+        NDArray bOut = parameters.get("mlp.b_out");
+        // Attention's part under mlp.W_in beside its part under unembed.W, with the '=' residual and the biases, in
+        // columns padded to a multiple of 64 (at d_mlp + p = 625 the batched products took twice as long as at 640).
+        long width = (dMlp + p + 63) / 64 * 64;
+        NDArray map = NDArrays.concat(new NDList(parameters.get("mlp.W_in"), unembed, manager.zeros(new Shape(d, width - dMlp - p))), 1);
+        // As a 2-D product: a transposed 3-D left operand made it run row by row, ten times slower.
+        NDArray tables = mixedOut.reshape(-1, d).matMul(map).reshape(2L * p + 1, heads, width);
+        NDArray constant = equalsResidual.matMul(map).add(NDArrays.concat(new NDList(parameters.get("mlp.b_in"),
+                bOut.matMul(unembed), manager.zeros(new Shape(width - dMlp - p)))));
+        NDArray pre = pairSums(last, tables, constant);
+        NDArray neurons = Activation.relu(pre.get(":, 0:" + dMlp));
+        NDArray logits = pre.get(":, " + dMlp + ":" + (dMlp + p)).add(neurons.matMul(wOut.matMul(unembed)));
+        Map<String, NDArray> hidden = new LinkedHashMap<>();
+        if (!request.hiddenLayers().isEmpty()) {
+            int[] kept = hiddenPairs.orElseGet(() -> IntStream.range(0, p * p).toArray());
+            NDArray keptNeurons = embed(manager.create(Arrays.stream(kept).asLongStream().toArray()), neurons);
+            if (request.hiddenLayers().contains(MLP_NEURONS)) {
+                hidden.put(MLP_NEURONS, keptNeurons);
+            }
+            if (request.hiddenLayers().contains(RESIDUAL)) {
+                hidden.put(RESIDUAL, pairSumsAt(kept, last, mixedOut, equalsResidual).add(keptNeurons.matMul(wOut).add(bOut)));
+            }
+        }
         List<NDArray> patterns = List.of();
         if (request.attention()) {
             // The query at b sees a and itself; the one at a only itself.
             NDArray[] middle = softmax(scores.get(bRows + ", " + aRows).transpose(1, 0, 2),
-                    attention.residuals.getManager().create(diagonal(scores.get(bRows + ", " + bRows))).reshape(1, p, heads));
+                    manager.create(diagonal(scores.get(bRows + ", " + bRows))).reshape(1, p, heads));
             NDArray zero = last[0].zerosLike();
             NDArray one = last[0].onesLike();
             NDArray pattern = NDArrays.stack(new NDList(
@@ -182,7 +206,44 @@ public final class ModularAdditionTransformer extends ModularAddition {
             // [a, b, query, key, heads] as [inputs, heads, query, key].
             patterns = List.of(pattern.reshape((long) p * p, CONTEXT, CONTEXT, heads).transpose(0, 3, 1, 2));
         }
-        return Optional.of(lastPosition(parameters, request, neurons, afterMlp, patterns));
+        return Optional.of(new Trace(logits, hidden, patterns));
+    }
+
+    /**
+     * Row a p + b of constant + sum_h w_a[a, b, h] rows[a, h] + w_b[a, b, h] rows[p + b, h] + w_=[a, b, h] rows[2 p, h],
+     * [p^2, width]: one batched matmul over a (the terms of a, of '=' and the constant) and one over b.
+     *
+     * @param weights  w_a, w_b, w_=, each [a, b, heads]
+     * @param rows     per (token read, head): a's p rows, b's p rows, then '=', [2 p + 1, heads, width]
+     * @param constant [1, width]
+     */
+    private NDArray pairSums(NDArray[] weights, NDArray rows, NDArray constant) {
+        int p = config.p();
+        int heads = config.heads();
+        long width = rows.getShape().get(2);
+        NDArray overA = weights[0].concat(weights[2], 2).concat(weights[0].onesLike().get(":, :, 0:1"), 2)
+                .matMul(rows.get("0:" + p).concat(rows.get(2 * p).expandDims(0).broadcast(p, heads, width), 1)
+                        .concat(constant.broadcast(p, 1, width), 1));
+        NDArray overB = weights[1].transpose(1, 0, 2).matMul(rows.get(p + ":" + 2 * p));
+        return overA.add(overB.transpose(1, 0, 2)).reshape((long) p * p, width);
+    }
+
+    /** {@link #pairSums} at the given pairs a p + b only, row i for pairs[i], by look-ups: [pairs, width]. */
+    private NDArray pairSumsAt(int[] pairs, NDArray[] weights, NDArray rows, NDArray constant) {
+        int p = config.p();
+        int heads = config.heads();
+        long width = rows.getShape().get(2);
+        NDManager manager = rows.getManager();
+        NDArray at = manager.create(Arrays.stream(pairs).asLongStream().toArray());
+        NDArray flat = rows.reshape(2L * p + 1, heads * width);
+        NDArray sum = constant.add(embed(at, weights[2].reshape(-1, heads)).matMul(rows.get(2 * p)));
+        long[][] rowOf = {Arrays.stream(pairs).asLongStream().map(pair -> pair / p).toArray(),
+                Arrays.stream(pairs).asLongStream().map(pair -> p + pair % p).toArray()};
+        for (int key = 0; key < 2; key++) {
+            NDArray w = embed(at, weights[key].reshape(-1, heads)).expandDims(2);
+            sum = sum.add(embed(manager.create(rowOf[key]), flat).reshape(-1, heads, width).mul(w).sum(new int[] {1}));
+        }
+        return sum;
     }
 
     /** Softmax over keys whose scores are broadcastable [a, b, heads] arrays, one per key: the weights, each [a, b, heads]. */
@@ -213,26 +274,6 @@ public final class ModularAdditionTransformer extends ModularAddition {
             System.arraycopy(all, (i * n + i) * heads, diagonal, i * heads, heads);
         }
         return diagonal;
-    }
-
-    /**
-     * Row a p + b of constant + sum_h w_a[h] aRows[a, h] + w_b[h] bRows[b, h] + w_=[h] equalsRows[h]: [p^2, width].
-     *
-     * @param weights    w_a, w_b, w_=, each [a, b, heads]
-     * @param aRows      [p, heads, width]
-     * @param bRows      [p, heads, width]
-     * @param equalsRows [1, heads, width]
-     * @param constant   [1, width]
-     */
-    private NDArray onPairs(NDArray[] weights, NDArray aRows, NDArray bRows, NDArray equalsRows, NDArray constant) {
-        int p = config.p();
-        int heads = config.heads();
-        long width = aRows.getShape().get(2);
-        // The '=' terms and the constant share the batch over a: [a, b, 2 heads + 1] x [a, 2 heads + 1, width].
-        NDArray overA = weights[0].concat(weights[2], 2).concat(weights[0].onesLike().get(":, :, 0:1"), 2)
-                .matMul(aRows.concat(equalsRows.broadcast(p, heads, width), 1).concat(constant.broadcast(p, 1, width), 1));
-        NDArray overB = weights[1].transpose(1, 0, 2).matMul(bRows);
-        return overA.add(overB.transpose(1, 0, 2)).reshape((long) p * p, width);
     }
 
     /** The MLP neurons' map to the logits, W_out W_U [d_mlp, p]: what the Fourier probes read. */
