@@ -180,7 +180,7 @@ public final class ModularAdditionTransformer extends ModularAddition {
                 bOut.matMul(unembed), manager.zeros(new Shape(width - dMlp - p)))));
         NDArray pre = pairSums(last, tables, constant);
         NDArray neurons = Activation.relu(pre.get(":, 0:" + dMlp));
-        NDArray logits = pre.get(":, " + dMlp + ":" + (dMlp + p)).add(neurons.matMul(wOut.matMul(unembed)));
+        NDArray logits = neurons.matMul(wOut.matMul(unembed)).addi(pre.get(":, " + dMlp + ":" + (dMlp + p)));
         Map<String, NDArray> hidden = new LinkedHashMap<>();
         if (!request.hiddenLayers().isEmpty()) {
             int[] kept = hiddenPairs.orElseGet(() -> IntStream.range(0, p * p).toArray());
@@ -225,7 +225,8 @@ public final class ModularAdditionTransformer extends ModularAddition {
                 .matMul(rows.get("0:" + p).concat(rows.get(2 * p).expandDims(0).broadcast(p, heads, width), 1)
                         .concat(constant.broadcast(p, 1, width), 1));
         NDArray overB = weights[1].transpose(1, 0, 2).matMul(rows.get(p + ":" + 2 * p));
-        return overA.add(overB.transpose(1, 0, 2)).reshape((long) p * p, width);
+        // In place: a third [p, p, width] array would cost its allocation and page faults too.
+        return overA.addi(overB.transpose(1, 0, 2)).reshape((long) p * p, width);
     }
 
     /** {@link #pairSums} at the given pairs a p + b only, row i for pairs[i], by look-ups: [pairs, width]. */
