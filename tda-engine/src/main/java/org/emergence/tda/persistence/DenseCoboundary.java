@@ -6,6 +6,8 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     private final int n;
     private final int[] rowOffset = new int[5];
     private int j;
+    /** The least new vertex in use ({@link #restrict}). */
+    private int bottom;
 
     DenseCoboundary(DenseFiltration filtration, CombinatorialIndex index) {
         super(index);
@@ -16,7 +18,21 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     @Override
     void start() {
         j = n - 1;
+        bottom = 0;
         for (int t = 0; t < count; t++) rowOffset[t] = vertices[t] * n;
+    }
+
+    /** The share's run of j, of equal lengths: the vertices above it move above the new vertex at once. */
+    @Override
+    void restrict(int share, int shares) {
+        bottom = n - (int) ((long) n * (share + 1) / shares);
+        j = n - (int) ((long) n * share / shares) - 1;
+        while (k > 0 && vertices[count - k] > j) {
+            int v = vertices[count - k];
+            idxBelow -= index.binomial(v, k);
+            idxAbove += index.binomial(v, k + 1);
+            k--;
+        }
     }
 
     @Override
@@ -27,7 +43,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     @Override
     boolean next(boolean all) {
         long[] bk = index.row(k);
-        while (j >= k) {
+        while (j >= k && j >= bottom) {
             if (bk[j] <= idxBelow) {
                 if (!all) return false;
                 // j is a vertex of the simplex: move it from "below" to "above" the new vertex
@@ -38,6 +54,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
                     k--;
                     bk = index.row(k);
                 } while (bk[j] <= idxBelow);
+                if (j < bottom) return false;
             }
             int d = diameter;
             for (int t = 0; t < count; t++) {
