@@ -8,6 +8,8 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     private int j;
     /** The least new vertex in use ({@link #restrict}). */
     private int bottom;
+    /** max(k, bottom): the loop's one bound, so that an unrestricted walk costs what it did before shares. */
+    private int floor;
 
     DenseCoboundary(DenseFiltration filtration, CombinatorialIndex index) {
         super(index);
@@ -19,6 +21,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     void start() {
         j = n - 1;
         bottom = 0;
+        floor = k;
         for (int t = 0; t < count; t++) rowOffset[t] = vertices[t] * n;
     }
 
@@ -33,6 +36,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
             idxAbove += index.binomial(v, k + 1);
             k--;
         }
+        floor = Math.max(k, bottom);
     }
 
     @Override
@@ -43,7 +47,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     @Override
     boolean next(boolean all) {
         long[] bk = index.row(k);
-        while (j >= k && j >= bottom) {
+        while (j >= floor) {
             if (bk[j] <= idxBelow) {
                 if (!all) return false;
                 // j is a vertex of the simplex: move it from "below" to "above" the new vertex
@@ -54,6 +58,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
                     k--;
                     bk = index.row(k);
                 } while (bk[j] <= idxBelow);
+                floor = Math.max(k, bottom);
                 if (j < bottom) return false;
             }
             int d = diameter;
