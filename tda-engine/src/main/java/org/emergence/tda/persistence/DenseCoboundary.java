@@ -6,10 +6,11 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     private final int n;
     private final int[] rowOffset = new int[5];
     private int j;
-    /** The least new vertex in use ({@link #restrict}). */
+    /**
+     * The least new vertex in use ({@link #restrict}): tested where a cofacet is found, not at every j,
+     * which made the column assembly (each simplex's cofacets above its vertices) 5% slower.
+     */
     private int bottom;
-    /** max(k, bottom): the loop's one bound, so that an unrestricted walk costs what it did before shares. */
-    private int floor;
 
     DenseCoboundary(DenseFiltration filtration, CombinatorialIndex index) {
         super(index);
@@ -21,7 +22,6 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     void start() {
         j = n - 1;
         bottom = 0;
-        floor = k;
         for (int t = 0; t < count; t++) rowOffset[t] = vertices[t] * n;
     }
 
@@ -36,7 +36,6 @@ final class DenseCoboundary extends CoboundaryEnumerator {
             idxAbove += index.binomial(v, k + 1);
             k--;
         }
-        floor = Math.max(k, bottom);
     }
 
     @Override
@@ -47,7 +46,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     @Override
     boolean next(boolean all) {
         long[] bk = index.row(k);
-        while (j >= floor) {
+        while (j >= k) {
             if (bk[j] <= idxBelow) {
                 if (!all) return false;
                 // j is a vertex of the simplex: move it from "below" to "above" the new vertex
@@ -58,8 +57,6 @@ final class DenseCoboundary extends CoboundaryEnumerator {
                     k--;
                     bk = index.row(k);
                 } while (bk[j] <= idxBelow);
-                floor = Math.max(k, bottom);
-                if (j < bottom) return false;
             }
             int d = diameter;
             for (int t = 0; t < count; t++) {
@@ -68,6 +65,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
             }
             int vertex = j--;
             if (d != Filtration.ABSENT) {
+                if (vertex < bottom) return false;
                 cofacetVertex = vertex;
                 cofacetDiameter = d;
                 cofacetIndex = idxAbove + index.binomial(vertex, k + 1) + idxBelow;

@@ -200,6 +200,8 @@ final class PartitionedColumn {
     /** Thread w's share of the queued cofacets: those of its part pushed, the others into its outboxes. */
     private void enumerateShare(int w) {
         CoboundaryEnumerator enumerator = cofacets[w];
+        WorkingColumn own = parts[w];
+        Entries[] out = outbox[w];
         for (int a = 0; a < queued; a++) {
             int coefficient = queuedCoefficient[a], negated = p - coefficient;
             enumerator.set(queuedSimplex[a], queuedDiameter[a], dim);
@@ -207,8 +209,8 @@ final class PartitionedColumn {
             while (enumerator.next(true)) {
                 long cofacet = enumerator.cofacetIndex;
                 int part = part(cofacet), c = enumerator.cofacetParity == 1 ? negated : coefficient;
-                if (part == w) parts[w].push(enumerator.cofacetDiameter, cofacet, c);
-                else outbox[w][part].add(enumerator.cofacetDiameter, cofacet, c);
+                if (part == w) own.push(enumerator.cofacetDiameter, cofacet, c);
+                else out[part].add(enumerator.cofacetDiameter, cofacet, c);
             }
         }
     }
