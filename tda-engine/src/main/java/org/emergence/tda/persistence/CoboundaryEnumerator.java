@@ -57,6 +57,12 @@ abstract sealed class CoboundaryEnumerator permits DenseCoboundary, SparseCoboun
         while (t < count) out[c++] = vertices[t++];
     }
 
+    /**
+     * After {@link #set}: only the cofacets of this share of the new vertices follow, shares
+     * taking contiguous runs of them from the top, so that threads can split one coboundary.
+     */
+    abstract void restrict(int share, int shares);
+
     /** Rank of the edge between the current cofacet's new vertex and vertices[t]: read off the enumeration, no search. */
     abstract int newEdgeRank(int t);
 

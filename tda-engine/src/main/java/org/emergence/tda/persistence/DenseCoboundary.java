@@ -6,6 +6,11 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     private final int n;
     private final int[] rowOffset = new int[5];
     private int j;
+    /**
+     * The least new vertex in use ({@link #restrict}): tested where a cofacet is found, not at every j,
+     * which made the column assembly (each simplex's cofacets above its vertices) 5% slower.
+     */
+    private int bottom;
 
     DenseCoboundary(DenseFiltration filtration, CombinatorialIndex index) {
         super(index);
@@ -16,7 +21,21 @@ final class DenseCoboundary extends CoboundaryEnumerator {
     @Override
     void start() {
         j = n - 1;
+        bottom = 0;
         for (int t = 0; t < count; t++) rowOffset[t] = vertices[t] * n;
+    }
+
+    /** The share's run of j, of equal lengths: the vertices above it move above the new vertex at once. */
+    @Override
+    void restrict(int share, int shares) {
+        bottom = n - (int) ((long) n * (share + 1) / shares);
+        j = n - (int) ((long) n * share / shares) - 1;
+        while (k > 0 && vertices[count - k] > j) {
+            int v = vertices[count - k];
+            idxBelow -= index.binomial(v, k);
+            idxAbove += index.binomial(v, k + 1);
+            k--;
+        }
     }
 
     @Override
@@ -46,6 +65,7 @@ final class DenseCoboundary extends CoboundaryEnumerator {
             }
             int vertex = j--;
             if (d != Filtration.ABSENT) {
+                if (vertex < bottom) return false;
                 cofacetVertex = vertex;
                 cofacetDiameter = d;
                 cofacetIndex = idxAbove + index.binomial(vertex, k + 1) + idxBelow;

@@ -10,6 +10,8 @@ final class SparseCoboundary extends CoboundaryEnumerator {
     private final int[] neighborRank;
     private final int[] position = new int[5];
     private final int[] first = new int[5];
+    /** The lowest position of the first list in use ({@link #restrict}). */
+    private int bottom;
 
     SparseCoboundary(SparseFiltration filtration, CombinatorialIndex index) {
         super(index);
@@ -24,6 +26,29 @@ final class SparseCoboundary extends CoboundaryEnumerator {
             first[t] = start[vertices[t]];
             position[t] = start[vertices[t] + 1] - 1;
         }
+        bottom = first[0];
+    }
+
+    /**
+     * The share's run of the first list's neighbours (the candidates), of equal lengths; the other
+     * lists start at their last neighbour not above the run's top.
+     */
+    @Override
+    void restrict(int share, int shares) {
+        int length = position[0] - first[0] + 1;
+        bottom = position[0] + 1 - (int) ((long) length * (share + 1) / shares);
+        position[0] -= (int) ((long) length * share / shares);
+        if (position[0] < bottom) return;
+        int top = neighbor[position[0]];
+        for (int t = 1; t < count; t++) {
+            int lo = first[t], hi = position[t]; // the last position with neighbor <= top, or first[t] - 1
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (neighbor[mid] <= top) lo = mid + 1;
+                else hi = mid - 1;
+            }
+            position[t] = hi;
+        }
     }
 
     /** The lists of vertices 1.. still stand at the new vertex; the first list has moved one below it. */
@@ -35,7 +60,7 @@ final class SparseCoboundary extends CoboundaryEnumerator {
     @Override
     boolean next(boolean all) {
         outer:
-        while (position[0] >= first[0]) {
+        while (position[0] >= bottom) {
             int candidate = neighbor[position[0]];
             int d = Math.max(diameter, neighborRank[position[0]]);
             for (int t = 1; t < count; t++) {

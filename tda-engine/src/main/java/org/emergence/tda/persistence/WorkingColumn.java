@@ -160,6 +160,11 @@ final class WorkingColumn {
         pivotCoefficient = c;
     }
 
+    /** Removes the pivot that {@link #pivot} just found: after it the top is the pivot's only entry. */
+    void dropPivot() {
+        removeTop();
+    }
+
     /**
      * The pivot without removing it; false when the column is zero. Copies of the top share its key,
      * so the second smallest entry, one of the top's children, shows whether it has any: without

@@ -82,6 +82,51 @@ class ParallelReductionTest {
         assertTrue(oneBars > 0, "no 1-bars at all");
     }
 
+    private static List<long[]> cofacets(CoboundaryEnumerator enumerator, long simplex, int diameter, int dim,
+            int share, int shares) {
+        List<long[]> out = new java.util.ArrayList<>();
+        enumerator.set(simplex, diameter, dim);
+        if (shares > 1) enumerator.restrict(share, shares);
+        while (enumerator.next(true))
+            out.add(new long[] {enumerator.cofacetIndex, enumerator.cofacetDiameter, enumerator.cofacetParity});
+        return out;
+    }
+
+    /** The shares of a coboundary (how threads split one addition), one after another, are the whole of it in order. */
+    @Test
+    void coboundarySharesMakeUpTheCoboundary() {
+        Random random = new Random(300);
+        int checked = 0;
+        for (int trial = 0; trial < 8; trial++) {
+            int n = 12 + random.nextInt(20);
+            double threshold = trial % 2 == 0 ? Double.NaN : 0.7; // dense, then sparse adjacency lists
+            Filtration filtration = FiltrationBuilder.build(
+                    DistanceSource.fromPoints(randomPoints(random, n, 2), Metric.EUCLIDEAN), threshold, 1);
+            assertEquals(trial % 2 == 0 ? "dense" : "sparse", filtration.storage(), "trial " + trial);
+            CombinatorialIndex index = new CombinatorialIndex(n, 4);
+            CoboundaryEnumerator enumerator = filtration.coboundary(index);
+            int[] vertices = new int[3];
+            for (int dim = 0; dim <= 2; dim++)
+                for (long simplex = 0; simplex < index.binomial(n, dim + 1); simplex++) {
+                    index.vertices(simplex, dim, vertices);
+                    int diameter = filtration.diameter(vertices, dim + 1);
+                    if (diameter == Filtration.ABSENT) continue;
+                    List<long[]> whole = cofacets(enumerator, simplex, diameter, dim, 0, 1);
+                    for (int shares = 2; shares <= 5; shares++) {
+                        List<long[]> joined = new java.util.ArrayList<>();
+                        for (int share = 0; share < shares; share++)
+                            joined.addAll(cofacets(enumerator, simplex, diameter, dim, share, shares));
+                        assertEquals(whole.size(), joined.size(), "trial " + trial + " simplex " + simplex);
+                        for (int c = 0; c < whole.size(); c++)
+                            assertTrue(java.util.Arrays.equals(whole.get(c), joined.get(c)),
+                                    "trial " + trial + " simplex " + simplex + " cofacet " + c);
+                    }
+                    checked += whole.size();
+                }
+        }
+        assertTrue(checked > 1000, "only " + checked + " cofacets checked");
+    }
+
     private static boolean workersAlive() {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(WORKER));
     }
