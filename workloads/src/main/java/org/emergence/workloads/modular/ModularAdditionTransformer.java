@@ -180,11 +180,12 @@ public final class ModularAdditionTransformer extends ModularAddition {
                 bOut.matMul(unembed), manager.zeros(new Shape(width - dMlp - p)))));
         NDArray pre = pairSums(last, tables, constant);
         NDArray neurons = Activation.relu(pre.get(":, 0:" + dMlp));
-        NDArray logits = neurons.matMul(wOut.matMul(unembed)).addi(pre.get(":, " + dMlp + ":" + (dMlp + p)));
+        NDArray logits = neurons.matMul(unembedding(parameters).orElseThrow()).addi(pre.get(":, " + dMlp + ":" + (dMlp + p)));
         Map<String, NDArray> hidden = new LinkedHashMap<>();
         if (!request.hiddenLayers().isEmpty()) {
             int[] kept = hiddenPairs.orElseGet(() -> IntStream.range(0, p * p).toArray());
-            NDArray keptNeurons = embed(manager.create(Arrays.stream(kept).asLongStream().toArray()), neurons);
+            NDArray keptNeurons = hiddenPairs.isEmpty() ? neurons
+                    : embed(manager.create(Arrays.stream(kept).asLongStream().toArray()), neurons);
             if (request.hiddenLayers().contains(MLP_NEURONS)) {
                 hidden.put(MLP_NEURONS, keptNeurons);
             }
